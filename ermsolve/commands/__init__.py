@@ -1,0 +1,1 @@
+"""One module per ``ermsolve`` subcommand; each defines ``add_parser(subparsers)``."""

@@ -1,0 +1,22 @@
+"""``ermsolve check INSTANCE CERTIFICATE``: the independent verifier."""
+
+from __future__ import annotations
+
+from ..certificate import read_certificate
+from ..checker import check_certificate
+from ..instance import load_instance
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("check", help="verify a certificate (prints VALID or INVALID: reason)")
+    p.add_argument("instance", help="the ermbit/1 instance the certificate answers")
+    p.add_argument("certificate", help="an ermbit-certificate/1 file")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    instance = load_instance(args.instance)
+    cert = read_certificate(args.certificate)
+    verdict = check_certificate(instance, cert, args.certificate)
+    print(verdict)
+    return 0 if verdict.valid else 1

@@ -1,0 +1,52 @@
+"""The one registry of encodings and the solvers each can run on.
+
+An entry names the encoding, its solvers (the first is the default) and a runner
+``run(lowered, solver, timeout) -> RawOutcome``.  Runners are imported lazily so that a
+missing optional package only matters when its encoding is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from .errors import UnsupportedError
+
+
+@dataclass(frozen=True)
+class EncodingEntry:
+    name: str
+    description: str
+    solvers: tuple[str, ...]
+    runner: str  # "module:function", imported on first use
+    proofs: tuple[str, ...] = ()  # solvers whose unsat answers come with a checkable proof
+
+    @property
+    def default_solver(self) -> str:
+        return self.solvers[0]
+
+    def load_runner(self):
+        module, func = self.runner.split(":")
+        return getattr(importlib.import_module(module, __package__), func)
+
+
+ENCODINGS: dict[str, EncodingEntry] = {
+    "bv": EncodingEntry("bv", "exact-width bit-vectors (QF_BV)", ("z3", "z3-smt"),
+                        ".backends.z3_backend:run_z3"),
+}
+
+
+def get_encoding(name: str) -> EncodingEntry:
+    if name not in ENCODINGS:
+        raise UnsupportedError(f"unknown encoding {name!r}; available: "
+                               f"{', '.join(sorted(ENCODINGS))}")
+    return ENCODINGS[name]
+
+
+def resolve_solver(entry: EncodingEntry, solver: str | None) -> str:
+    if solver is None:
+        return entry.default_solver
+    if solver not in entry.solvers:
+        raise UnsupportedError(f"encoding {entry.name!r} runs on {', '.join(entry.solvers)}; "
+                               f"not on {solver!r}")
+    return solver

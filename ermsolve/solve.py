@@ -1,0 +1,56 @@
+"""``solve``: lower an instance, run an encoding on a solver, re-check the answer."""
+
+from __future__ import annotations
+
+import time
+
+from .errors import ErmsolveError, UnsupportedError
+from .instance import Instance
+from .lowering import lower
+from .network import assemble, loss
+from .registry import ENCODINGS, get_encoding, resolve_solver
+from .result import SolveResult, Status
+
+
+class WrongAnswerError(ErmsolveError, RuntimeError):
+    """A backend claimed sat with parameters whose exact loss exceeds γ (an encoding or
+    solver bug; never silently ignored)."""
+
+
+def solve(instance: Instance, encoding: str = "bv", solver: str | None = None,
+          timeout: float | None = None, proof_path: str | None = None) -> SolveResult:
+    """Decide whether some assignment in the domain has loss ≤ γ.
+
+    A sat answer is decoded and its loss recomputed by the exact forward pass
+    (:mod:`ermsolve.network`); a mismatch raises :class:`WrongAnswerError`.  An unsat answer
+    is the backend's word unless the result carries a proof (see ``extra``): with
+    ``proof_path``, an encoding that supports proofs writes an unsat proof there.
+    """
+    entry = get_encoding(encoding)
+    solver = resolve_solver(entry, solver)
+    start = time.perf_counter()
+    lowered = lower(instance)
+    if proof_path is not None and solver not in entry.proofs:
+        raise UnsupportedError(f"{encoding}/{solver} cannot log a checkable proof; proofs "
+                               f"need one of: {_proof_choices()}")
+    options = {"proof_path": proof_path} if proof_path is not None else {}
+    raw = entry.load_runner()(lowered, solver, timeout, **options)
+    seconds = time.perf_counter() - start
+    sizes = {"circuit_nodes": len(lowered.circuit.nodes),
+             "max_width": lowered.circuit.max_width(), **raw.sizes}
+    result = SolveResult(raw.status, encoding, solver, seconds, sizes=sizes, extra=raw.extra,
+                         reason=raw.reason)
+    if raw.status is Status.SAT:
+        free = lowered.decode(raw.leaf_values)
+        params = assemble(instance, free)
+        value = loss(instance, params)
+        if value > instance.threshold:
+            raise WrongAnswerError(f"{encoding}/{solver} answered sat with parameters of loss "
+                                   f"{value} > threshold {instance.threshold}")
+        result.parameters, result.loss = params, value
+    return result
+
+
+def _proof_choices() -> str:
+    pairs = [f"--encoding {e.name} --solver {s}" for e in ENCODINGS.values() for s in e.proofs]
+    return "; ".join(pairs) or "(no proof-logging backend is installed)"
