@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from ..certificate import write_certificate
 from ..errors import UsageError
 from ..instance import load_instance
 from ..registry import ENCODINGS
 from ..result import Status
 from ..solve import solve
+
+log = logging.getLogger(__name__)
 
 
 def add_parser(sub) -> None:
@@ -37,8 +41,13 @@ def run(args) -> int:
             raise UsageError("--proof needs --certificate (the proof is written beside it)")
         proof_path = args.certificate + ".drat"
     result = solve(instance, args.encoding, args.solver, args.timeout, proof_path=proof_path)
-    if args.certificate and result.status is not Status.UNKNOWN:
+    certified = result.status is Status.SAT or (result.status is Status.UNSAT
+                                                 and "proof" in result.extra)
+    if args.certificate and certified:
         write_certificate(args.certificate, instance, result)
+    elif args.certificate and result.status is Status.UNSAT:
+        log.warning("no certificate written: an unsat answer is certified only with a proof "
+                    "(--encoding cnf --solver cadical195 --proof)")
     if args.json:
         print_json(result.to_json())
     else:
@@ -58,5 +67,5 @@ def _print_plain(instance, result, cert_path) -> None:
         print(f"c loss {result.loss} <= threshold {instance.threshold}")
         for name, value in result.parameters_json().items():
             print(f"v {name} = {value}")
-    if cert_path and result.status is not Status.UNKNOWN:
+    if cert_path and (result.status is Status.SAT or "proof" in result.extra):
         print(f"c certificate written to {cert_path}")
