@@ -118,6 +118,7 @@ class _Lowerer:
         self.values: dict[ParamRef, Scaled] = {}
         self._products: dict[tuple[int, ...], Node] = {}
         self._powers: dict[tuple[int, int], Node] = {}
+        self.redundant_bounds = True
 
     # ------------------------------------------------------------ parameters
     def parameter(self, ref: ParamRef) -> Scaled:
@@ -263,10 +264,12 @@ class _Lowerer:
         return h
 
 
-def lower(instance: Instance) -> Lowered:
+def lower(instance: Instance, redundant_bounds: bool = True) -> Lowered:
     """The circuit whose assertions hold exactly when the decoded parameters have loss ≤ γ
-    (see the module docstring for the construction)."""
+    (see the module docstring for the construction).  ``redundant_bounds=False`` leaves out
+    the implied per-error bounds (kept for measuring what they are worth)."""
     lw = _Lowerer(instance)
+    lw.redundant_bounds = redundant_bounds
     for ref in instance.free_parameters():  # leaves in the canonical parameter order
         lw.parameter(ref)
     scales = [int(lcm_of_denominators(row[i] for row in instance.inputs))
@@ -332,13 +335,17 @@ def _assert_loss(lw: _Lowerer, outputs: list[list[Scaled]]) -> None:
             terms.append(c.scale(big_l // scale, c.mul(e, lift)))
     if inst.loss == "squared":
         bound = int(gmpy2.isqrt(gmpy2.f_div(g1 * m * big_l ** 2 * q_all.hi ** 2, g2)))
-        squares = [c.mul(t, t) for t in (c.clamp(t, -bound, bound) for t in terms)]
+        if lw.redundant_bounds:
+            terms = [c.clamp(t, -bound, bound) for t in terms]
+        squares = [c.mul(t, t) for t in terms]
         rhs = c.scale(g1 * m * big_l ** 2, c.mul(q_all, q_all))
         c.require(c.ge(rhs, c.scale(g2, c.add(squares))))
     else:
         bound = int(gmpy2.f_div(g1 * m * big_l * q_all.hi, g2))
         mags = []
-        for t in (c.clamp(t, -bound, bound) for t in terms):
+        if lw.redundant_bounds:
+            terms = [c.clamp(t, -bound, bound) for t in terms]
+        for t in terms:
             neg = c.scale(-1, t)
             mags.append(c.ite(c.ge0(t), t, neg, 0, max(t.hi, -t.lo)))
         rhs = c.scale(g1 * m * big_l, q_all)
