@@ -31,8 +31,12 @@ class EncodingEntry:
 
 
 ENCODINGS: dict[str, EncodingEntry] = {
-    "bv": EncodingEntry("bv", "exact-width bit-vectors (QF_BV)", ("z3", "z3-smt"),
-                        ".backends.z3_backend:run_z3"),
+    "bv": EncodingEntry("bv", "exact-width bit-vectors (QF_BV)",
+                        ("z3", "z3-smt", "bitwuzla", "cvc5"), ".backends.bv_solvers:run_bv"),
+    "lia": EncodingEntry("lia", "linear integers, products linearized exactly (QF_LIA)",
+                         ("z3", "z3-bigm"), ".backends.z3_int:run_lia"),
+    "nia": EncodingEntry("nia", "naive nonlinear integers, the baseline (QF_NIA)", ("z3",),
+                         ".backends.z3_int:run_nia"),
 }
 
 
