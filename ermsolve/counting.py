@@ -1,0 +1,420 @@
+"""Counting the parameter space: projected model counts of CNF formulas and of instances.
+
+Two layers:
+
+* :func:`count_cnf` counts the assignments of a set of *projection* variables that extend to
+  a model of a CNF (a projected model count, ``#∃``), by one of four methods: ``exact``
+  (Ganak, via ``pyganak``), ``approx`` (ApproxMC, via ``pyapproxmc``), ``enumerate`` (a PySAT
+  solver and blocking clauses on the projection variables).  It knows nothing of networks;
+  the hardness chain uses it on its own CNFs.
+* :func:`count_instance` counts, for an ERM_bit instance, the parameter assignments of the
+  bit model that reach loss ≤ γ: the projected count of the ``cnf`` encoding over the
+  parameters' leaf bits, or ``brute`` (grid enumeration by :mod:`ermsolve.brute`).
+
+Semantics of an instance count (what is counted once):
+
+* ``fixed``: every ``bits``-bit integer ``k`` (value ``k / 2**frac_bits``) — the values are
+  distinct, so assignments and values coincide.
+* ``set``: every index ``0 <= i < n`` (the encoding asserts the range, so the indices
+  ``n .. 2**bits - 1`` a field could hold are not models).
+* ``rational``: every distinct *value* ``p / q``, not every pair: ``1/2`` and ``2/4`` are one
+  value.  The CNF is extended by a canonical-form constraint ``gcd(p, q) = 1`` per parameter
+  (:func:`canonical_rational_clauses`), so each value keeps exactly its reduced pair; the
+  reduced pair of any pair in the domain is itself in the domain (``|p'| <= |p|``,
+  ``q' <= q``), hence the count is the number of distinct values.  ``0`` is kept only as
+  ``0/1`` (``gcd(0, q) = q``).
+
+Projection variables that occur in no clause are counted by the factor ``2`` each, for every
+method: they are removed from the projection before a counter sees them.  (ApproxMC's binding
+silently drops such variables from its projection, which would undercount; see the
+regression test.)
+
+Guarantees, as printed with every result:
+
+* ``exact``: Ganak's count.  ``pyganak`` runs Ganak with its default *probabilistic
+  component caching* (cache keys are hashes; the binding offers no switch to turn it off),
+  so the number is exact unless a hash collision occurred; Ganak bounds that probability by
+  a δ that its command line prints and the binding does not return.  Our differential tests
+  against ``enumerate`` and ``brute`` have never seen a disagreement.
+* ``approx``: ApproxMC's PAC guarantee ``Pr[c/(1+ε) <= estimate <= (1+ε)·c] >= 1 - δ``.
+* ``enumerate`` and ``brute``: exact, by construction.
+
+Limitations: ``count()`` of both native counters cannot be interrupted in-process, so they
+run in a forked child process that is killed at the timeout (``fork`` start method: Linux
+and macOS only).  ``enumerate`` is linear in the count (it refuses past ``limit``
+solutions).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import os
+import re
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .errors import ErmsolveError, SizeLimitError, UnsupportedError
+
+log = logging.getLogger(__name__)
+
+#: Methods of :func:`count_cnf`; :func:`count_instance` adds ``brute``.
+CNF_METHODS = ("exact", "approx", "enumerate")
+METHODS = (*CNF_METHODS, "brute")
+
+#: ApproxMC's own defaults.
+DEFAULT_EPSILON = Fraction(4, 5)
+DEFAULT_DELTA = Fraction(1, 5)
+
+#: Default refusal point of ``enumerate`` (solutions).
+DEFAULT_ENUMERATE_LIMIT = 1_000_000
+
+GUARANTEE_EXACT = ("exact up to Ganak's probabilistic component caching: wrong only on a "
+                   "cache-hash collision, whose probability Ganak bounds by a small delta "
+                   "(pyganak runs Ganak's default mode and does not report the delta)")
+GUARANTEE_EXACT_ENUM = "exact (every solution enumerated with blocking clauses)"
+GUARANTEE_EXACT_BRUTE = "exact (every grid point evaluated with exact rationals)"
+
+
+class CounterError(ErmsolveError, RuntimeError):
+    """A native counter failed (crashed or raised) on a formula."""
+
+
+@dataclass
+class CountResult:
+    """The outcome of a count.
+
+    ``count`` is the exact count (methods ``exact``, ``enumerate``, ``brute``), the estimate
+    ``cells * 2**hashes * 2**free_bits`` (``approx``), or ``None`` when the time ran out.
+    ``free_bits`` projection variables occur in no clause and contributed the factor
+    ``2**free_bits``.  ``epsilon``/``delta`` are set for ``approx`` only.
+    """
+
+    method: str
+    count: int | None
+    seconds: float
+    exact: bool
+    guarantee: str
+    projection_size: int = 0
+    free_bits: int = 0
+    epsilon: Fraction | None = None
+    delta: Fraction | None = None
+    timed_out: bool = False
+    details: dict = field(default_factory=dict)
+
+    @property
+    def known(self) -> bool:
+        return self.count is not None
+
+    def to_json(self) -> dict:
+        """JSON form: ``count`` is a JSON integer (exact, arbitrary size; ``null`` after a
+        timeout), ``count_text`` the same number as a decimal string for readers whose
+        JSON numbers are doubles."""
+        out = {
+            "method": self.method,
+            "count": self.count,
+            "count_text": None if self.count is None else str(self.count),
+            "exact": self.exact,
+            "seconds": round(self.seconds, 6),
+            "timed_out": self.timed_out,
+            "guarantee": self.guarantee,
+            "projection_size": self.projection_size,
+            "free_bits": self.free_bits,
+        }
+        if self.epsilon is not None:
+            out["epsilon"] = _fraction_text(self.epsilon)
+            out["delta"] = _fraction_text(self.delta)
+        out.update(self.details)
+        return out
+
+
+def _fraction_text(x: Fraction) -> str:
+    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def approx_guarantee(epsilon: Fraction, delta: Fraction) -> str:
+    """ApproxMC's (ε, δ) statement for these parameters."""
+    e, d = _fraction_text(epsilon), _fraction_text(delta)
+    return (f"with probability >= 1 - {d}: count/(1+{e}) <= estimate <= (1+{e})*count "
+            f"(ApproxMC, epsilon={e}, delta={d})")
+
+
+# --------------------------------------------------------------------------- CNF counting
+
+def count_cnf(cnf, projection: Sequence[int], method: str = "exact", *,
+              epsilon=DEFAULT_EPSILON, delta=DEFAULT_DELTA, timeout: float | None = None,
+              seed: int = 1, limit: int = DEFAULT_ENUMERATE_LIMIT) -> CountResult:
+    """The number of assignments of ``projection`` that extend to a model of ``cnf``.
+
+    ``cnf`` is a ``pysat.formula.CNF`` or any object with a ``clauses`` list (lists of
+    nonzero DIMACS literals), or a plain list of clauses.  ``projection`` lists positive
+    variable numbers (duplicates ignored); a projection variable in no clause counts twice.
+    ``method`` is ``exact``, ``approx`` or ``enumerate`` (module docstring for the
+    guarantees).  ``epsilon``/``delta`` (rationals, ``epsilon > 0``, ``0 < delta < 1``) are
+    ApproxMC's parameters.  ``timeout`` (seconds) bounds the wall-clock time; past it the
+    result has ``count=None`` and ``timed_out=True``.  ``limit`` bounds ``enumerate``.
+    """
+    if method not in CNF_METHODS:
+        raise UnsupportedError(f"unknown counting method {method!r}; expected one of "
+                               f"{', '.join(CNF_METHODS)}")
+    clauses = _clauses_of(cnf)
+    proj = sorted(set(int(v) for v in projection))
+    if proj and proj[0] <= 0:
+        raise UnsupportedError(f"projection variables must be positive, got {proj[0]}")
+    occurring = {abs(lit) for cl in clauses for lit in cl}
+    inner = [v for v in proj if v in occurring]
+    free_bits = len(proj) - len(inner)
+    start = time.perf_counter()
+    if method == "approx":
+        eps, dlt = _check_pac(epsilon, delta)
+        result = _count_approx(clauses, inner, eps, dlt, timeout, seed)
+    elif method == "exact":
+        result = _count_exact(clauses, inner, timeout, seed)
+    else:
+        result = _count_enumerate(clauses, inner, timeout, limit)
+    result.seconds = time.perf_counter() - start
+    result.projection_size = len(proj)
+    result.free_bits = free_bits
+    if result.count is not None:
+        result.count <<= free_bits
+    return result
+
+
+def _clauses_of(cnf) -> list[list[int]]:
+    clauses = cnf if isinstance(cnf, list) else cnf.clauses
+    return [list(map(int, cl)) for cl in clauses]
+
+
+def _check_pac(epsilon, delta) -> tuple[Fraction, Fraction]:
+    try:
+        eps, dlt = Fraction(str(epsilon)), Fraction(str(delta))
+    except (ValueError, ZeroDivisionError):
+        raise UnsupportedError(f"epsilon and delta must be rationals, got {epsilon!r}, "
+                               f"{delta!r}") from None
+    if not eps > 0:
+        raise UnsupportedError(f"epsilon must be > 0, got {_fraction_text(eps)}")
+    if not 0 < dlt < 1:
+        raise UnsupportedError(f"delta must be in (0, 1), got {_fraction_text(dlt)}")
+    return eps, dlt
+
+
+def _satisfiable(clauses: list[list[int]]) -> bool:
+    from pysat.solvers import Solver
+
+    if any(not cl for cl in clauses):
+        return False
+    with Solver(name="cadical153", bootstrap_with=clauses) as s:
+        return bool(s.solve())
+
+
+def _timed_out_result(method: str, exact: bool, guarantee: str, timeout: float) -> CountResult:
+    return CountResult(method, None, 0.0, exact, guarantee, timed_out=True,
+                       details={"reason": f"no count within {timeout:g} s"})
+
+
+def _count_exact(clauses, proj, timeout, seed) -> CountResult:
+    if any(not cl for cl in clauses):
+        return CountResult("exact", 0, 0.0, True, GUARANTEE_EXACT)
+    if not proj:  # the count is 1 or 0: a SAT call decides it exactly
+        return CountResult("exact", int(_satisfiable(clauses)), 0.0, True, GUARANTEE_EXACT)
+    done, value = run_in_child(_ganak_worker, (clauses, proj, seed), timeout)
+    if not done:
+        return _timed_out_result("exact", True, GUARANTEE_EXACT, timeout)
+    return CountResult("exact", int(value), 0.0, True, GUARANTEE_EXACT)
+
+
+def _ganak_worker(clauses, proj, seed) -> int:
+    import pyganak
+
+    _silence_stdout()  # Ganak prints progress lines on descriptor 1
+
+    counter = pyganak.Counter(seed=seed)
+    counter.add_clauses(clauses)
+    counter.set_sampling_set(proj)
+    return int(counter.count())
+
+
+def _count_approx(clauses, proj, eps, dlt, timeout, seed) -> CountResult:
+    guarantee = approx_guarantee(eps, dlt)
+    base = {"epsilon": eps, "delta": dlt}
+    if any(not cl for cl in clauses):
+        return CountResult("approx", 0, 0.0, False, guarantee, **base)
+    if not proj:
+        return CountResult("approx", int(_satisfiable(clauses)), 0.0, False, guarantee,
+                           **base)
+    args = (clauses, proj, float(eps), float(dlt), seed, _binding_drops_empties())
+    done, value = run_in_child(_approxmc_worker, args, timeout)
+    if not done:
+        res = _timed_out_result("approx", False, guarantee, timeout)
+        res.epsilon, res.delta = eps, dlt
+        return res
+    cells, hashes, empties = value
+    return CountResult("approx", cells << (hashes + empties), 0.0, False, guarantee,
+                       details={"cells": cells, "hashes": hashes,
+                                "dropped_empty_bits": empties}, **base)
+
+
+def _approxmc_worker(clauses, proj, eps, dlt, seed, correct) -> tuple[int, int, int]:
+    """``(cells, hashes, empties)``; ``empties`` is the number of projection variables that
+    ApproxMC's preprocessing (Arjun) found in no clause and dropped *without* counting them,
+    read from its log when ``correct`` (the binding has that defect, see
+    :func:`_binding_drops_empties`), else 0."""
+    cells, hashes, log_text = _approxmc_raw(clauses, proj, eps, dlt, seed)
+    empties = 0
+    if correct:
+        found = re.findall(r"total empties now: (\d+)", log_text)
+        empties = int(found[-1]) if found else 0
+    return cells, hashes, empties
+
+
+def _approxmc_raw(clauses, proj, eps, dlt, seed) -> tuple[int, int, str]:
+    """Run the binding once with its log (verbosity 1) captured from file descriptor 1;
+    called only inside a child process, whose descriptors it may rearrange."""
+    import pyapproxmc
+
+    with tempfile.TemporaryFile() as capture:
+        sys.stdout.flush()
+        os.dup2(capture.fileno(), 1)
+        # epsilon/delta are the algorithm's tolerance parameters, not part of any count.
+        counter = pyapproxmc.Counter(verbosity=1, seed=seed, epsilon=eps, delta=dlt)
+        counter.add_clauses(clauses)
+        cells, hashes = counter.count(proj)
+        _flush_c_stdio()
+        capture.seek(0)
+        text = capture.read().decode("utf-8", "replace")
+    return int(cells), int(hashes), text
+
+
+_DROPS_EMPTIES: bool | None = None
+
+
+def _binding_drops_empties() -> bool:
+    """Whether the installed ``pyapproxmc`` forgets the factor 2 of projection variables
+    that Arjun's simplification leaves in no clause (pyapproxmc 4.4.0 does: on
+    ``(x1 ∨ x2)(x1 ∨ x3)(x1 ∨ ¬x3)`` projected on x1..x3 it answers 1, the count is 4).
+    Decided once per process on that formula, so a fixed binding is not corrected twice."""
+    global _DROPS_EMPTIES
+    if _DROPS_EMPTIES is None:
+        _, (cells, hashes, _) = run_in_child(
+            _approxmc_raw, ([[1, 2], [1, 3], [1, -3]], [1, 2, 3], 0.8, 0.2, 1), None)
+        _DROPS_EMPTIES = (cells << hashes) != 4
+    return _DROPS_EMPTIES
+
+
+def _silence_stdout() -> None:
+    sys.stdout.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+
+
+def _flush_c_stdio() -> None:
+    with contextlib.suppress(OSError, AttributeError):  # no C library handle: nothing to do
+        ctypes.CDLL(None).fflush(None)
+
+
+def _count_enumerate(clauses, proj, timeout, limit) -> CountResult:
+    from pysat.solvers import Solver
+
+    guarantee = GUARANTEE_EXACT_ENUM
+    if any(not cl for cl in clauses):
+        return CountResult("enumerate", 0, 0.0, True, guarantee)
+    count = 0
+    with Solver(name="cadical153", bootstrap_with=clauses) as solver:
+        timer = None
+        expired = threading.Event()
+        if timeout is not None:
+            def stop():
+                expired.set()
+                solver.interrupt()
+            timer = threading.Timer(timeout, stop)
+            timer.daemon = True
+            timer.start()
+        try:
+            while True:
+                answer = solver.solve_limited(expect_interrupt=True)
+                if answer is None or expired.is_set():
+                    return _timed_out_result("enumerate", True, guarantee, timeout)
+                if not answer:
+                    break
+                count += 1
+                if count > limit:
+                    raise SizeLimitError(f"enumeration passed {limit} solutions; use the "
+                                         "exact or approx method (or raise the limit)")
+                if not proj:
+                    break
+                model = solver.get_model()
+                value = {abs(lit): lit > 0 for lit in model}
+                solver.add_clause([-v if value.get(v, False) else v for v in proj])
+        finally:
+            if timer is not None:
+                timer.cancel()
+    return CountResult("enumerate", count, 0.0, True, guarantee)
+
+
+# --------------------------------------------------------------------------- child process
+
+def run_in_child(func: Callable, args: tuple, timeout: float | None):
+    """Run ``func(*args)`` in a forked child; return ``(True, value)``, or ``(False, None)``
+    when ``timeout`` seconds pass first (the child is then killed).  An exception or a crash
+    in the child raises :class:`CounterError`."""
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child_main, args=(child, func, args), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(timeout):
+            return False, None
+        try:
+            kind, value = parent.recv()
+        except EOFError:
+            raise CounterError(f"{_func_name(func)} died (exit code {proc.exitcode}) "
+                               "without an answer") from None
+        if kind == "error":
+            raise CounterError(f"{_func_name(func)} failed: {value}")
+        return True, value
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        parent.close()
+
+
+def _func_name(func) -> str:
+    return {"_ganak_worker": "Ganak", "_approxmc_worker": "ApproxMC"}.get(func.__name__,
+                                                                          func.__name__)
+
+
+def _child_main(conn, func, args) -> None:
+    try:
+        value = func(*args)
+    except BaseException as exc:  # report everything, the parent decides
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    else:
+        conn.send(("ok", value))
+    finally:
+        conn.close()
+
+
+# --------------------------------------------------------------------------- export
+
+def to_mcc(clauses: Iterable[Sequence[int]], projection: Sequence[int],
+           comments: Sequence[str] = ()) -> str:
+    """The projected counting problem in the Model Counting Competition format: a
+    ``c t pmc`` line, the ``p cnf`` header (its variable count covers every projection
+    variable, so one in no clause is still counted), ``c p show ... 0`` and the clauses."""
+    clauses = [list(cl) for cl in clauses]
+    proj = sorted(set(int(v) for v in projection))
+    nvars = max([abs(lit) for cl in clauses for lit in cl] + proj + [0])
+    lines = ["c t pmc", *(f"c {c}" for c in comments), f"p cnf {nvars} {len(clauses)}"]
+    lines.append(" ".join(["c p show", *map(str, proj), "0"]))
+    lines += [" ".join(map(str, cl)) + " 0" for cl in clauses]
+    return "\n".join(lines) + "\n"
