@@ -37,6 +37,11 @@ ENCODINGS: dict[str, EncodingEntry] = {
                          ("z3", "z3-bigm"), ".backends.z3_int:run_lia"),
     "nia": EncodingEntry("nia", "naive nonlinear integers, the baseline (QF_NIA)", ("z3",),
                          ".backends.z3_int:run_nia"),
+    "brute-vec": EncodingEntry("brute-vec", "peer baseline: exhaustive grid, numpy, exact "
+                               "integers", ("numpy",), ".encodings.grid:run_brute_vec"),
+    "cpsat": EncodingEntry("cpsat", "peer baseline: OR-Tools CP-SAT integer model (unsat is "
+                           "CP-SAT's claim)", ("cp-sat", "cp-sat-2"),
+                           ".encodings.cpsat:run_cpsat"),
 }
 
 
