@@ -19,7 +19,7 @@ log = logging.getLogger("ermsolve")
 
 #: Subcommand modules; each has ``add_parser(subparsers)`` that sets ``func``.
 COMMAND_MODULES = ("ermsolve.commands.solve", "ermsolve.commands.check",
-                   "ermsolve.datasets")
+                   "ermsolve.datasets", "ermsolve.commands.gen")
 
 
 def _positive_float(text: str) -> float:
