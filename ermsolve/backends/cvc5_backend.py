@@ -6,13 +6,17 @@ The circuit is translated directly into cvc5 terms by the shared translator
 cvc5 runs with eager bit-blasting onto CaDiCaL (options ``bv-solver=bitblast``,
 ``bitblast=eager``, ``bv-sat-solver=cadical``): with its default lazy bit-blasting it was
 seen to time out on satisfiable cases the other solvers decide at once.  ``timeout``
-(seconds) becomes ``tlimit-per`` (milliseconds per check); cvc5 then answers unknown.
+(seconds) becomes ``tlimit-per`` (milliseconds per check), and since cvc5 does not always
+honour it promptly, the solve then runs in a child process that is killed shortly after the
+deadline; either way the answer is unknown.
 
 Limitations: the ``cvc5`` package is optional; without it this backend raises
 :class:`~ermsolve.errors.BackendUnavailableError`.
 """
 
 from __future__ import annotations
+
+import multiprocessing
 
 from ..encodings.bvterms import read_field, translate
 from ..errors import BackendUnavailableError
@@ -22,6 +26,9 @@ from . import RawOutcome
 
 #: cvc5 options set on every solve (besides models and the time limit).
 OPTIONS = {"bv-solver": "bitblast", "bitblast": "eager", "bv-sat-solver": "cadical"}
+
+#: Seconds past the timeout before a cvc5 child process is killed.
+GRACE = 0.5
 
 
 def _import():
@@ -101,8 +108,7 @@ class Cvc5Terms:
         return self.tm.mkFalse()
 
 
-def run_cvc5(lowered: Lowered, solver: str, timeout: float | None, **_options) -> RawOutcome:
-    """Decide the ``bv`` formula of ``lowered`` with cvc5 (eager bit-blasting)."""
+def _solve(lowered: Lowered, timeout: float | None) -> RawOutcome:
     cvc5 = _import()
     tm = cvc5.TermManager()
     engine = cvc5.Solver(tm)
@@ -127,3 +133,43 @@ def run_cvc5(lowered: Lowered, solver: str, timeout: float | None, **_options) -
         return RawOutcome(Status.UNSAT, None, sizes)
     return RawOutcome(Status.UNKNOWN, None, sizes,
                       reason=str(answer.getUnknownExplanation()) or "cvc5 answered unknown")
+
+
+def _child(conn, lowered: Lowered, timeout: float) -> None:
+    try:
+        conn.send(("ok", _solve(lowered, timeout)))
+    except BaseException as exc:  # report anything to the parent, never hang it
+        conn.send(("error", exc if isinstance(exc, BackendUnavailableError)
+                   else RuntimeError(f"cvc5 failed: {exc!r}")))
+    finally:
+        conn.close()
+
+
+def run_cvc5(lowered: Lowered, solver: str, timeout: float | None, **_options) -> RawOutcome:
+    """Decide the ``bv`` formula of ``lowered`` with cvc5 (eager bit-blasting).
+
+    With a ``timeout`` the solve runs in a forked child process, killed at
+    ``timeout + GRACE`` seconds if cvc5's own limit has not stopped it (its eager
+    bit-blaster was seen to overrun ``tlimit-per`` several times over)."""
+    if timeout is None:
+        return _solve(lowered, None)
+    _import()  # fail here, with the install hint, rather than in the child
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, lowered, timeout), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if parent.poll(timeout + GRACE):
+            kind, payload = parent.recv()
+            if kind == "error":
+                raise payload
+            return payload
+    except EOFError:
+        return RawOutcome(Status.UNKNOWN, None, {}, reason="cvc5 process died")
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        parent.close()
+    return RawOutcome(Status.UNKNOWN, None, {}, reason="timeout (cvc5 process stopped)")
