@@ -19,7 +19,8 @@ log = logging.getLogger("ermsolve")
 
 #: Subcommand modules; each has ``add_parser(subparsers)`` that sets ``func``.
 COMMAND_MODULES = ("ermsolve.commands.solve", "ermsolve.commands.check",
-                   "ermsolve.datasets", "ermsolve.commands.gen")
+                   "ermsolve.datasets", "ermsolve.commands.gen",
+                   "ermsolve.commands.encode", "ermsolve.commands.model")
 
 
 def _positive_float(text: str) -> float:
