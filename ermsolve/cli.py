@@ -20,7 +20,8 @@ log = logging.getLogger("ermsolve")
 #: Subcommand modules; each has ``add_parser(subparsers)`` that sets ``func``.
 COMMAND_MODULES = ("ermsolve.commands.solve", "ermsolve.commands.check",
                    "ermsolve.datasets", "ermsolve.commands.gen",
-                   "ermsolve.commands.encode", "ermsolve.commands.model")
+                   "ermsolve.commands.bench", "ermsolve.commands.encode",
+                   "ermsolve.commands.model")
 
 
 def _positive_float(text: str) -> float:
@@ -64,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2),
                         format="c %(name)s: %(message)s", stream=sys.stderr)
     try:
+        if getattr(args, "memory_limit", None):
+            from .limits import set_memory_limit
+            set_memory_limit(args.memory_limit)
         return int(args.func(args) or 0)
     except ErmsolveError as exc:
         sys.stderr.write(f"ermsolve: error: {exc}\n")

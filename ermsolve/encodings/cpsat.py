@@ -36,13 +36,17 @@ from ..result import Status
 CPSAT_LIMIT = 1 << 62
 
 
+try:  # imported with this module (which only the cpsat registry entry loads)
+    from ortools.sat.python import cp_model as _CP_MODEL
+except ImportError:  # pragma: no cover - depends on the environment
+    _CP_MODEL = None
+
+
 def _cp_model():
-    try:
-        from ortools.sat.python import cp_model
-    except ImportError:  # pragma: no cover - depends on the environment
+    if _CP_MODEL is None:  # pragma: no cover - depends on the environment
         raise BackendUnavailableError("encoding cpsat needs OR-Tools: pip install "
-                                      "'ermsolve[peers]' (or pip install ortools)") from None
-    return cp_model
+                                      "'ermsolve[peers]' (or pip install ortools)")
+    return _CP_MODEL
 
 
 class _Builder:
