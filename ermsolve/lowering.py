@@ -29,6 +29,15 @@ Redundant bounds.  For ``squared`` every single error obeys ``E'² <= g1 m L² Q
 ``|E'| <= isqrt(floor(g1 m L² Qmax² / g2))``; for ``absolute`` ``|E'| <= g1 m L Qmax / g2``.
 They are added as CLAMP nodes: implied by the loss assertion, so the answer is unchanged, but
 the squares and sums after them get narrow widths.
+
+Strict form.  ``lower(instance, strict=True)`` asserts loss ``< γ`` instead: each comparison
+``A <= B`` of integers above becomes ``A <= B - 1`` (``zero_one``: at most
+``ceil(γ m) - 1`` errors).  The redundant bounds stay those of ``<= γ``, which ``< γ``
+implies.  This is the question whose refutation proves that no assignment beats a loss.
+
+Objective.  :attr:`Lowered.objective` (an :class:`Objective`) keeps the loss itself as
+integer nodes, so a search can add further bounds ``loss <= v`` or ``loss < v`` to the same
+circuit (see :meth:`Objective.bound`); :mod:`ermsolve.optimize` builds on it.
 """
 
 from __future__ import annotations
@@ -66,13 +75,100 @@ class ParamLeaves:
 
 
 @dataclass
+class Objective:
+    """The empirical loss as circuit nodes (``m`` samples).
+
+    * ``zero_one``: ``wrong[s]`` is the Boolean node "sample ``s`` is misclassified";
+      loss ``= #wrong / m``.
+    * ``max_abs``: ``errors`` holds, per output ``o``, ``(E_o, S_o * B_o, Q_o)``: the error
+      numerators over the samples, the static scale and the node of the factor product
+      (a CONST 1 without denominator leaves); loss ``= max |E_so| / (S_o B_o Q_o)``.
+    * ``squared`` / ``absolute``: loss ``= total / (static * den)`` with ``total`` the node
+      ``Σ E'²`` (``Σ |E'|``), ``static = m L²`` (``m L``) and ``den`` the node ``Q²`` (``Q``).
+
+    The nodes live in the lowered circuit; where the lowering added redundant bounds
+    (CLAMP) they are those implied by loss ``<= γ`` of the lowered instance, so the objective
+    is exact for every assignment of loss ``<= γ``.
+    """
+
+    kind: str
+    num_samples: int
+    wrong: tuple[Node, ...] = ()
+    errors: tuple[tuple[tuple[Node, ...], int, Node], ...] = ()
+    total: Node | None = None
+    static: int = 1
+    den: Node | None = None
+
+    def lattice_denominator(self) -> int | None:
+        """An integer ``D`` with every reachable loss in ``(1/D)·Z``, or ``None`` when the
+        denominators involve leaves (the ``rational`` domain)."""
+        if self.kind == "zero_one":
+            return self.num_samples
+        if self.kind == "max_abs":
+            if any(q.op != "CONST" for _, _, q in self.errors):
+                return None
+            dens = [scale * q.value for _, scale, q in self.errors]
+            return int(gmpy2.lcm(*dens)) if len(dens) > 1 else dens[0]
+        if self.den.op != "CONST":
+            return None
+        return self.static * self.den.value
+
+    def bound(self, c: Circuit, value, strict: bool = False) -> list[Node]:
+        """Boolean nodes of ``c`` whose conjunction says loss ``<= value`` (``< value``
+        with ``strict``).  Integer comparisons ``A <= B`` are ``A <= B - 1`` when strict;
+        with a constant denominator the bound on the integer numerator is folded to one
+        integer ``K`` (``floor`` for ``<=``, ``ceil - 1`` for ``<``)."""
+        value = mpq(value)
+        if self.kind == "zero_one":
+            return [c.atmost(self.wrong, _limit(value * self.num_samples, strict))]
+        if self.kind == "max_abs":
+            out = []
+            for nums, scale, q in self.errors:
+                for e in nums:
+                    out += _abs_bound(c, e, value, scale, q, strict)
+            return out
+        if self.den.op == "CONST":
+            k = _limit(value * self.static * self.den.value, strict)
+            return [c.ge(c.const(k), self.total)]
+        g1, g2 = int(value.numerator), int(value.denominator)
+        rhs = _less_one(c, c.scale(g1 * self.static, self.den), strict)
+        return [c.ge(rhs, c.scale(g2, self.total))]
+
+
+def _limit(x: mpq, strict: bool) -> int:
+    """The largest integer ``<= x`` (``< x`` when strict)."""
+    return int(gmpy2.c_div(x.numerator, x.denominator)) - 1 if strict else int(
+        gmpy2.f_div(x.numerator, x.denominator))
+
+
+def _less_one(c: Circuit, rhs: Node, strict: bool) -> Node:
+    """``rhs - 1`` when strict (``A <= B - 1`` is ``A < B`` on integers), else ``rhs``."""
+    return c.add([rhs, c.const(-1)]) if strict else rhs
+
+
+def _abs_bound(c: Circuit, e: Node, value: mpq, scale: int, q: Node, strict: bool
+               ) -> list[Node]:
+    """``|e| <= value * scale * q`` (``<`` when strict) as Boolean nodes."""
+    if q.op == "CONST":
+        k = _limit(value * scale * q.value, strict)
+        if k < 0:
+            return [c.false()]
+        return [c.ge(c.const(k), e), c.ge(e, c.const(-k))]
+    g1, g2 = int(value.numerator), int(value.denominator)
+    rhs = _less_one(c, c.scale(g1 * scale, q), strict)
+    return [c.ge(rhs, c.scale(g2, e)), c.ge(rhs, c.scale(-g2, e))]
+
+
+@dataclass
 class Lowered:
-    """The circuit of an instance and the map between parameters and leaves."""
+    """The circuit of an instance, the map between parameters and leaves and the loss as
+    nodes (:class:`Objective`)."""
 
     instance: Instance
     circuit: Circuit
     params: list[ParamLeaves]
     outputs: list[list[Scaled]] = field(default_factory=list)
+    objective: Objective | None = None
 
     def decode(self, leaf_values: dict[str, int]) -> dict[ParamRef, mpq]:
         """Parameter values from leaf values (by leaf name)."""
@@ -119,6 +215,8 @@ class _Lowerer:
         self._products: dict[tuple[int, ...], Node] = {}
         self._powers: dict[tuple[int, int], Node] = {}
         self.redundant_bounds = True
+        self.strict = False
+        self.objective: Objective | None = None
 
     # ------------------------------------------------------------ parameters
     def parameter(self, ref: ParamRef) -> Scaled:
@@ -264,19 +362,21 @@ class _Lowerer:
         return h
 
 
-def lower(instance: Instance, redundant_bounds: bool = True) -> Lowered:
+def lower(instance: Instance, redundant_bounds: bool = True, strict: bool = False) -> Lowered:
     """The circuit whose assertions hold exactly when the decoded parameters have loss ≤ γ
-    (see the module docstring for the construction).  ``redundant_bounds=False`` leaves out
-    the implied per-error bounds (kept for measuring what they are worth)."""
+    (``< γ`` with ``strict``; see the module docstring for the construction).
+    ``redundant_bounds=False`` leaves out the implied per-error bounds (kept for measuring
+    what they are worth)."""
     lw = _Lowerer(instance)
     lw.redundant_bounds = redundant_bounds
+    lw.strict = strict
     for ref in instance.free_parameters():  # leaves in the canonical parameter order
         lw.parameter(ref)
     scales = [int(lcm_of_denominators(row[i] for row in instance.inputs))
               for i in range(instance.layers[0])]
     outputs = [lw.forward(x, scales) for x in instance.inputs]
     _assert_loss(lw, outputs)
-    return Lowered(instance, lw.c, lw.params, outputs)
+    return Lowered(instance, lw.c, lw.params, outputs, lw.objective)
 
 
 def _errors(lw: _Lowerer, outputs: list[list[Scaled]]):
@@ -303,13 +403,16 @@ def _assert_loss(lw: _Lowerer, outputs: list[list[Scaled]]) -> None:
     if inst.loss == "zero_one":
         wrong = [c.ge0(c.scale(-int(inst.targets[s][0]), row[0].num))
                  for s, row in enumerate(outputs)]
-        limit = int(gmpy2.f_div(inst.threshold.numerator * m, inst.threshold.denominator))
-        c.require(c.atmost(wrong, limit))
+        lw.objective = Objective("zero_one", m, wrong=tuple(wrong))
+        c.require(c.atmost(wrong, _limit(inst.threshold * m, lw.strict)))
         return
     per_output = _errors(lw, outputs)
     if inst.loss == "max_abs":
+        lw.objective = Objective("max_abs", m, errors=tuple(
+            (tuple(nums), int(scale), lw.product_of(factors))
+            for nums, scale, factors in per_output))
         for nums, scale, factors in per_output:
-            rhs = c.scale(g1 * scale, lw.product_of(factors))
+            rhs = _less_one(c, c.scale(g1 * scale, lw.product_of(factors)), lw.strict)
             for e in nums:
                 c.require(c.ge(rhs, c.scale(g2, e)))
                 c.require(c.ge(rhs, c.scale(-g2, e)))
@@ -326,7 +429,6 @@ def _assert_loss(lw: _Lowerer, outputs: list[list[Scaled]]) -> None:
     big_l = int(big_l)
     if g1 < 0:
         c.require(c.false())
-        return
     terms = []
     for nums, scale, factors in per_output:
         missing = tuple(sorted((union - Counter(factors)).elements(), key=lambda n: n.ident))
@@ -334,19 +436,23 @@ def _assert_loss(lw: _Lowerer, outputs: list[list[Scaled]]) -> None:
         for e in nums:
             terms.append(c.scale(big_l // scale, c.mul(e, lift)))
     if inst.loss == "squared":
-        bound = int(gmpy2.isqrt(gmpy2.f_div(g1 * m * big_l ** 2 * q_all.hi ** 2, g2)))
-        if lw.redundant_bounds:
+        if lw.redundant_bounds and g1 >= 0:
+            bound = int(gmpy2.isqrt(gmpy2.f_div(g1 * m * big_l ** 2 * q_all.hi ** 2, g2)))
             terms = [c.clamp(t, -bound, bound) for t in terms]
         squares = [c.mul(t, t) for t in terms]
-        rhs = c.scale(g1 * m * big_l ** 2, c.mul(q_all, q_all))
-        c.require(c.ge(rhs, c.scale(g2, c.add(squares))))
+        static, den = m * big_l ** 2, c.mul(q_all, q_all)
+        total = c.add(squares)
     else:
-        bound = int(gmpy2.f_div(g1 * m * big_l * q_all.hi, g2))
         mags = []
-        if lw.redundant_bounds:
+        if lw.redundant_bounds and g1 >= 0:
+            bound = int(gmpy2.f_div(g1 * m * big_l * q_all.hi, g2))
             terms = [c.clamp(t, -bound, bound) for t in terms]
         for t in terms:
             neg = c.scale(-1, t)
             mags.append(c.ite(c.ge0(t), t, neg, 0, max(t.hi, -t.lo)))
-        rhs = c.scale(g1 * m * big_l, q_all)
-        c.require(c.ge(rhs, c.scale(g2, c.add(mags))))
+        static, den = m * big_l, q_all
+        total = c.add(mags)
+    lw.objective = Objective(inst.loss, m, total=total, static=static, den=den)
+    if g1 >= 0:
+        rhs = _less_one(c, c.scale(g1 * static, den), lw.strict)
+        c.require(c.ge(rhs, c.scale(g2, total)))

@@ -1,0 +1,452 @@
+"""``optimize``: the least empirical loss over the domain, with bounds while it runs.
+
+The question is ``min { loss(θ) : θ in the domain }`` (the instance's own threshold γ plays
+no part).  The set of reachable losses is finite, so the search is a sequence of decisions
+"is there an assignment with loss ≤ v" or "... < v" on one CNF, kept in one incremental
+PySAT solver: the circuit of :mod:`ermsolve.lowering` is bit-blasted once by the gates of
+:mod:`ermsolve.encodings.cnf`, and each step adds the bound
+(:meth:`~ermsolve.lowering.Objective.bound`) as fresh gates guarded by a new activation
+literal passed as an assumption.
+
+Bounds.  ``upper`` is always the exact loss (recomputed by :mod:`ermsolve.network`) of the
+best assignment found; ``lower`` is proven: every assignment has loss ≥ ``lower``.  The start
+is ``lower = 0`` and ``upper`` the loss of the assignment that sets every free parameter to
+the domain value nearest 0 (no solver needed, so there is always an assignment to report).
+
+Strategies (``strategy=``):
+
+* ``descent`` — SAT-UNSAT: ask "loss < upper"; a model lowers ``upper`` to its exact loss, an
+  unsat answer sets ``lower = upper``.  Works for every domain: the strict comparison is the
+  integer ``A ≤ B - 1`` after clearing denominators, even when they contain the ``q`` leaves
+  of the ``rational`` domain.
+* ``binary`` — for ``fixed`` and ``set`` domains every loss is ``n / D`` for an integer ``n``
+  and a known ``D`` (:meth:`~ermsolve.lowering.Objective.lattice_denominator`); bisect on
+  ``n``.  Falls back to ``descent`` when there is no lattice.
+* ``maxsat`` — ``zero_one`` only: RC2 (:mod:`pysat.examples.rc2`) with the circuit as hard
+  clauses and one soft clause "sample s classified correctly" per sample.
+* ``restart`` — ``descent`` through :func:`ermsolve.solve.solve` (a fresh formula per step,
+  any encoding/solver of the registry): the baseline the incremental search is measured
+  against.
+
+After a sat step its bound stays asserted (later steps only ask for less); after an unsat
+step the negated bound is added (it is implied).  Measurements behind the default are in
+``benchmarks/optimize.md``.
+
+Certificate of optimality.  At the optimum ``v*`` the witness has loss ``v*``; with
+``proof_path`` the question "loss < v*" — the CNF of ``lower(instance.with_threshold(v*),
+strict=True)`` — is refuted once more, non-incrementally, by a proof-logging solver and the
+DRUP proof written to ``proof_path`` (:func:`ermsolve.proofs.check_optimality_proof`
+rebuilds that CNF from the instance and ``v*`` alone).
+
+Limitations: the CNF is built once with the redundant per-error bounds implied by the first
+``upper``, which can be loose; ``maxsat`` keeps no bounds while RC2 runs (on timeout only the
+starting bounds are reported) and runs in a child process so that it can be stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from gmpy2 import mpq
+
+from .errors import UnsupportedError
+from .instance import Instance, ParamRef
+from .lowering import Lowered, lower
+from .network import Parameters, assemble, loss
+from .rationals import to_str
+from .result import Status
+
+log = logging.getLogger(__name__)
+
+STRATEGIES = ("descent", "binary", "maxsat", "restart")
+DEFAULT_STRATEGY = "descent"
+#: PySAT solver used incrementally (it must support assumptions and interrupts).
+DEFAULT_SAT_SOLVER = "cadical195"
+
+BoundsCallback = Callable[[mpq, mpq], None]
+
+
+@dataclass
+class Step:
+    """One decision of the search: loss ``<= bound`` (``<`` when ``strict``)."""
+
+    bound: mpq
+    strict: bool
+    answer: Status
+    seconds: float
+
+    def to_json(self) -> dict:
+        return {"bound": to_str(self.bound), "strict": self.strict,
+                "answer": self.answer.value, "seconds": round(self.seconds, 6)}
+
+
+@dataclass
+class OptimizeResult:
+    """The outcome: ``status`` is ``"optimal"`` (``lower == upper``, the optimum) or
+    ``"bounds"`` (stopped by the timeout).  ``parameters`` (full, fixed entries included)
+    have exact loss ``upper``.  ``proof`` is the proof object of the certificate (see
+    :mod:`ermsolve.certificate`) when one was written."""
+
+    status: str
+    lower: mpq
+    upper: mpq
+    parameters: Parameters
+    seconds: float
+    strategy: str
+    solver: str
+    steps: list[Step] = field(default_factory=list)
+    proof: dict | None = None
+
+    @property
+    def loss(self) -> mpq:
+        """The loss of :attr:`parameters` (the optimum when ``status == "optimal"``)."""
+        return self.upper
+
+    def parameters_json(self) -> dict:
+        from .result import _nested_str
+
+        return {k: _nested_str(v) for k, v in self.parameters.items()}
+
+    def to_json(self) -> dict:
+        out = {"status": self.status, "loss": to_str(self.upper), "lower": to_str(self.lower),
+               "upper": to_str(self.upper), "parameters": self.parameters_json(),
+               "seconds": round(self.seconds, 6), "strategy": self.strategy,
+               "solver": self.solver, "steps": len(self.steps),
+               "unsat_steps": sum(s.answer is Status.UNSAT for s in self.steps)}
+        if self.proof is not None:
+            out["proof"] = self.proof
+        return out
+
+
+# --------------------------------------------------------------------------- bounds
+
+class _Bounds:
+    """The proven lower bound and the best assignment, with the progress callback."""
+
+    def __init__(self, instance: Instance, free: dict[ParamRef, mpq],
+                 on_bounds: BoundsCallback | None):
+        self.instance = instance
+        self.lower = mpq(0)
+        self.best = free
+        self.upper = loss(instance, assemble(instance, free))
+        self.on_bounds = on_bounds
+        self.report()
+
+    def report(self) -> None:
+        log.info("bounds lower=%s upper=%s", self.lower, self.upper)
+        if self.on_bounds is not None:
+            self.on_bounds(self.lower, self.upper)
+
+    def improve(self, free: dict[ParamRef, mpq], value: mpq) -> None:
+        if value < self.upper:
+            self.best, self.upper = free, value
+            self.report()
+
+    def raise_lower(self, value: mpq) -> None:
+        value = min(value, self.upper)
+        if value > self.lower:
+            self.lower = value
+            self.report()
+
+
+def starting_assignment(instance: Instance) -> dict[ParamRef, mpq]:
+    """Every free parameter at the domain value nearest 0 (the smallest such value on a
+    tie): a point of the domain whose loss is the first upper bound."""
+    dom = instance.domain
+    zero = mpq(0)
+    value = zero if dom.contains(zero) else min(dom.values(), key=lambda v: (abs(v), v))
+    return {ref: value for ref in instance.free_parameters()}
+
+
+def _recheck(instance: Instance, free: dict[ParamRef, mpq], bound: mpq, strict: bool,
+             who: str) -> mpq:
+    """The exact loss of a model; a model beyond its bound is a bug, never ignored."""
+    from .solve import WrongAnswerError as SolveWrongAnswer
+
+    value = loss(instance, assemble(instance, free))
+    if value > bound or (strict and value == bound):
+        rel = "<" if strict else "<="
+        raise SolveWrongAnswer(f"{who} returned parameters of loss {value} for the bound "
+                               f"loss {rel} {bound}")
+    return value
+
+
+# --------------------------------------------------------------------------- oracles
+
+class _Deadline:
+    def __init__(self, timeout: float | None):
+        self.end = None if timeout is None else time.monotonic() + timeout
+
+    def remaining(self) -> float | None:
+        return None if self.end is None else self.end - time.monotonic()
+
+    def expired(self) -> bool:
+        left = self.remaining()
+        return left is not None and left <= 0
+
+
+class IncrementalOracle:
+    """One CNF, one PySAT solver: bounds are added as gates guarded by activation literals.
+
+    ``query(bound, strict)`` answers "is there an assignment of loss ≤ bound (< bound)?"
+    with a status and, for sat, the free parameter values."""
+
+    def __init__(self, lowered: Lowered, solver: str = DEFAULT_SAT_SOLVER,
+                 cardinality: str | None = None):
+        from pysat.solvers import Solver
+
+        from .encodings import cnf as cnf_mod
+
+        self.lowered = lowered
+        self.solver_name = solver
+        card = cardinality or cnf_mod.DEFAULT_CARDINALITY
+        self.tr = cnf_mod._Translator(lowered.circuit, card)
+        self.tr.run()
+        self.encoding = cnf_mod.CNFEncoding(None, self.tr.pool, self.tr.leaf_bits,
+                                            self.tr.leaf_signed, self.tr.g.T, card)
+        try:
+            self.sat = Solver(name=solver, bootstrap_with=self.tr.g.clauses)
+        except (ValueError, NotImplementedError) as exc:
+            raise UnsupportedError(f"PySAT solver {solver!r} is not available: {exc}") from None
+        self._sent = len(self.tr.g.clauses)
+
+    def close(self) -> None:
+        self.sat.delete()
+
+    def literals(self, nodes) -> list[int]:
+        """Literals of Boolean nodes, translating them (and every untranslated node they
+        read, in topological order) with the cnf encoding's own gate methods."""
+        tr = self.tr
+        todo, stack, seen = [], list(nodes), set()
+        while stack:
+            n = stack.pop()
+            if n.ident in seen or n.ident in tr.bits or n.ident in tr.lit:
+                continue
+            seen.add(n.ident)
+            todo.append(n)
+            stack.extend(n.args)
+        for n in sorted(todo, key=lambda n: n.ident):
+            getattr(tr, "_" + n.op.lower())(n)
+        return [tr.lit[n.ident] for n in nodes]
+
+    def _flush(self) -> None:
+        clauses = self.tr.g.clauses
+        for cl in clauses[self._sent:]:
+            self.sat.add_clause(cl)
+        self._sent = len(clauses)
+
+    def query(self, bound: mpq, strict: bool, deadline: _Deadline):
+        obj, circuit = self.lowered.objective, self.lowered.circuit
+        lits = self.literals(obj.bound(circuit, bound, strict))
+        act = self.tr.g.fresh()
+        self.tr.g.clauses.extend([-act, lit] for lit in lits)
+        self._flush()
+        answer = self._solve([act], deadline)
+        if answer is None:
+            self.sat.add_clause([-act])
+            return Status.UNKNOWN, None
+        if answer:
+            free = self.lowered.decode(self.encoding.decode(self.sat.get_model()))
+            self.sat.add_clause([act])  # later steps ask for less: keep the bound
+            return Status.SAT, free
+        self.sat.add_clause([-act])
+        self.sat.add_clause([-lit for lit in lits])  # implied: no model meets the bound
+        return Status.UNSAT, None
+
+    def _solve(self, assumptions: list[int], deadline: _Deadline):
+        left = deadline.remaining()
+        if left is None:
+            return self.sat.solve(assumptions=assumptions)
+        if left <= 0:
+            return None
+        timer = threading.Timer(left, self.sat.interrupt)
+        timer.start()
+        try:
+            answer = self.sat.solve_limited(assumptions=assumptions, expect_interrupt=True)
+        finally:
+            timer.cancel()
+            self.sat.clear_interrupt()
+        return answer
+
+
+class RestartOracle:
+    """Each query a fresh :func:`ermsolve.solve.solve` on the instance at the bound."""
+
+    def __init__(self, instance: Instance, encoding: str = "bv", solver: str | None = None):
+        self.instance, self.encoding, self.solver_name = instance, encoding, solver
+
+    def close(self) -> None:
+        pass
+
+    def query(self, bound: mpq, strict: bool, deadline: _Deadline):
+        from .solve import solve
+
+        left = deadline.remaining()
+        if left is not None and left <= 0:
+            return Status.UNKNOWN, None
+        res = solve(self.instance.with_threshold(bound), self.encoding, self.solver_name,
+                    timeout=left, strict=strict)
+        self.solver_name = res.solver
+        if res.status is not Status.SAT:
+            return res.status, None
+        free = {ref: res.parameters[ref.name][ref.index[0]] if len(ref.index) == 1
+                else res.parameters[ref.name][ref.index[0]][ref.index[1]]
+                for ref in self.instance.free_parameters()}
+        return Status.SAT, free
+
+
+# --------------------------------------------------------------------------- strategies
+
+def _ask(oracle, bounds: _Bounds, steps: list[Step], value: mpq, strict: bool,
+         deadline: _Deadline) -> Status:
+    start = time.perf_counter()
+    answer, free = oracle.query(value, strict, deadline)
+    steps.append(Step(value, strict, answer, time.perf_counter() - start))
+    if answer is Status.SAT:
+        got = _recheck(bounds.instance, free, value, strict, f"optimize ({oracle.solver_name})")
+        bounds.improve(free, got)
+    return answer
+
+
+def _descent(oracle, bounds: _Bounds, steps: list[Step], deadline: _Deadline) -> None:
+    while bounds.lower < bounds.upper:
+        answer = _ask(oracle, bounds, steps, bounds.upper, True, deadline)
+        if answer is Status.UNSAT:
+            bounds.raise_lower(bounds.upper)
+        elif answer is Status.UNKNOWN:
+            return
+
+
+def _binary(oracle, bounds: _Bounds, steps: list[Step], deadline: _Deadline,
+            den: int) -> None:
+    """Bisect on ``n`` with every loss ``n / den``: ``lo`` proven, ``hi`` reached."""
+    scaled = bounds.lower * den
+    lo = -(-int(scaled.numerator) // int(scaled.denominator))  # ceil
+    while bounds.lower < bounds.upper:
+        hi = bounds.upper * den
+        if hi.denominator != 1:
+            raise AssertionError(f"loss {bounds.upper} is not on the lattice 1/{den}")
+        mid = (lo + int(hi)) // 2
+        answer = _ask(oracle, bounds, steps, mpq(mid, den), False, deadline)
+        if answer is Status.UNSAT:
+            lo = mid + 1
+            bounds.raise_lower(mpq(lo, den))
+        elif answer is Status.UNKNOWN:
+            return
+
+
+def _maxsat_child(hard, softs, conn) -> None:  # pragma: no cover - runs in a child
+    from pysat.examples.rc2 import RC2
+    from pysat.formula import WCNF
+
+    wcnf = WCNF()
+    for cl in hard:
+        wcnf.append(cl)
+    for cl in softs:
+        wcnf.append(cl, weight=1)
+    with RC2(wcnf) as rc2:
+        model = rc2.compute()
+        conn.send((model, rc2.cost))
+    conn.close()
+
+
+def _maxsat(oracle: IncrementalOracle, bounds: _Bounds, steps: list[Step],
+            deadline: _Deadline) -> None:
+    """RC2 on the circuit's CNF with a soft "classified correctly" per sample."""
+    obj = oracle.lowered.objective
+    lits = oracle.literals(obj.wrong)
+    t = oracle.tr.g.T
+    softs = [[-lit] for lit in lits if lit != -t]
+    start = time.perf_counter()
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_maxsat_child, args=(oracle.tr.g.clauses, softs, child))
+    proc.start()
+    child.close()
+    left = deadline.remaining()
+    got = parent.poll(left) if left is None or left > 0 else False
+    result = parent.recv() if got else None
+    if proc.is_alive():
+        proc.terminate()
+    proc.join()
+    seconds = time.perf_counter() - start
+    if result is None:
+        steps.append(Step(bounds.upper, False, Status.UNKNOWN, seconds))
+        return
+    model, _cost = result
+    free = oracle.lowered.decode(oracle.encoding.decode(model))
+    value = _recheck(bounds.instance, free, bounds.upper, False, "optimize (rc2)")
+    steps.append(Step(value, False, Status.SAT, seconds))
+    bounds.improve(free, value)
+    # RC2 proves its cost optimal: no assignment misclassifies fewer samples.
+    bounds.raise_lower(value)
+
+
+# --------------------------------------------------------------------------- entry point
+
+def optimize(instance: Instance, strategy: str = DEFAULT_STRATEGY,
+             timeout: float | None = None, proof_path: str | None = None,
+             solver: str | None = None, encoding: str = "bv",
+             on_bounds: BoundsCallback | None = None) -> OptimizeResult:
+    """The least loss over the domain (``instance.threshold`` is ignored).
+
+    ``solver`` is the PySAT solver of the incremental strategies (default
+    :data:`DEFAULT_SAT_SOLVER`) or, for ``restart``, a solver of ``encoding``.  With
+    ``proof_path`` an optimal result also carries a DRUP proof that no assignment has a
+    smaller loss (see the module docstring).  ``on_bounds(lower, upper)`` is called at the
+    start and whenever a bound moves.  A timeout gives status ``"bounds"``, not an error.
+    """
+    if strategy not in STRATEGIES:
+        raise UnsupportedError(f"unknown strategy {strategy!r}; available: "
+                               f"{', '.join(STRATEGIES)}")
+    if strategy == "maxsat" and instance.loss != "zero_one":
+        raise UnsupportedError(f"strategy 'maxsat' needs the zero_one loss, not "
+                               f"{instance.loss!r}; use --strategy descent or binary")
+    start = time.perf_counter()
+    deadline = _Deadline(timeout)
+    bounds = _Bounds(instance, starting_assignment(instance), on_bounds)
+    steps: list[Step] = []
+    if strategy == "restart":
+        oracle = RestartOracle(instance, encoding, solver)
+    else:
+        # The circuit asserts loss <= the first upper bound: every later question implies it.
+        oracle = IncrementalOracle(lower(instance.with_threshold(bounds.upper)),
+                                   solver or DEFAULT_SAT_SOLVER)
+    try:
+        den = None if strategy != "binary" else oracle.lowered.objective.lattice_denominator()
+        if den is not None:
+            _binary(oracle, bounds, steps, deadline, den)
+        elif strategy == "maxsat":
+            _maxsat(oracle, bounds, steps, deadline)
+        else:
+            _descent(oracle, bounds, steps, deadline)
+    finally:
+        oracle.close()
+    status = "optimal" if bounds.lower == bounds.upper else "bounds"
+    result = OptimizeResult(status, bounds.lower, bounds.upper,
+                            assemble(instance, bounds.best), 0.0, strategy,
+                            oracle.solver_name or "", steps)
+    if proof_path is not None and status == "optimal":
+        result.proof = prove_optimal(instance, bounds.upper, proof_path, deadline)
+        if result.proof is None:
+            result.status = "bounds"  # proof timed out: optimality not certified
+            log.warning("the optimality proof did not finish in time")
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def prove_optimal(instance: Instance, optimum: mpq, proof_path: str,
+                  deadline: _Deadline | None = None) -> dict | None:
+    """Refute "loss < optimum" with a proof-logging solver; the proof object of the
+    certificate, or ``None`` if the deadline passed first."""
+    from .optimality import prove_strictly_below
+
+    left = None if deadline is None else deadline.remaining()
+    if left is not None and left <= 0:
+        return None
+    return prove_strictly_below(instance, optimum, proof_path, timeout=left)
