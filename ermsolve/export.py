@@ -100,9 +100,11 @@ def _leaf_values_from_literals(lowered: Lowered, enc, literals: list[int], where
                                   "clauses_falsified": falsified}
 
 
-def _leaf_values_from_smt(lowered: Lowered, values: dict, where: str):
-    out, missing = {}, 0
+def _leaf_values_from_smt(lowered: Lowered, answer, where: str):
+    out, missing, values = {}, 0, answer.values
     for leaf in lowered.circuit.leaves:
+        if leaf.name in answer.non_values:
+            raise ModelFileError(f"{where}: the model gives {leaf.name} no bit-vector value")
         pattern, width = values.get(leaf.name, (0, leaf.bits))
         missing += leaf.name not in values
         if width != leaf.bits:
@@ -133,7 +135,7 @@ def result_from_model(instance: Instance, encoding: str, text: str, where: str,
         leaves, sizes = _leaf_values_from_literals(lowered, build(lowered, encoding),
                                                    answer.literals, where)
     else:
-        leaves, sizes = _leaf_values_from_smt(lowered, answer.values, where)
+        leaves, sizes = _leaf_values_from_smt(lowered, answer, where)
     for leaf in lowered.circuit.leaves:
         if not leaf.lo <= leaves[leaf.name] <= leaf.hi:
             raise ModelFileError(f"{where}: not a model of this encoding: {leaf.name} = "

@@ -11,7 +11,9 @@ Two formats are read, each into a status and an assignment:
   output of ``(get-model)`` — ``(model (define-fun x () (_ BitVec n) v) ...)`` or the
   SMT-LIB 2.6 form ``((define-fun ...) ...)``, values ``#b...``, ``#x...`` or
   ``(_ bvN n)``.  The assignment maps each symbol (``|...|`` quotes removed) to
-  ``(pattern, width)``, the value as an unsigned bit pattern.
+  ``(pattern, width)``, the value as an unsigned bit pattern; definitions whose body is
+  not a value (z3 lists the script's own ``define-fun`` macros in its model) are only
+  named in ``non_values``.
 
 Malformed text raises :class:`ModelFileError` naming the line or token.
 """
@@ -36,6 +38,7 @@ class ExternalAnswer:
     status: Status
     literals: list[int] = field(default_factory=list)
     values: dict[str, tuple[int, int]] = field(default_factory=dict)
+    non_values: set[str] = field(default_factory=set)
 
 
 _S_LINES = {"SATISFIABLE": Status.SAT, "UNSATISFIABLE": Status.UNSAT, "UNKNOWN": Status.UNKNOWN}
@@ -142,7 +145,7 @@ def _unquote(sym: str) -> str:
     return sym[1:-1] if len(sym) >= 2 and sym[0] == sym[-1] == "|" else sym
 
 
-def _bv_value(expr, where: str) -> tuple[int, int]:
+def _bv_value(expr) -> tuple[int, int] | None:
     if isinstance(expr, str) and re.fullmatch(r"#b[01]+", expr):
         return int(expr[2:], 2), len(expr) - 2
     if isinstance(expr, str) and re.fullmatch(r"#x[0-9a-fA-F]+", expr):
@@ -151,7 +154,7 @@ def _bv_value(expr, where: str) -> tuple[int, int]:
             and isinstance(expr[1], str) and re.fullmatch(r"bv\d+", expr[1])
             and isinstance(expr[2], str) and expr[2].isdigit()):
         return int(expr[1][2:]), int(expr[2])
-    raise ModelFileError(f"{where}: not a bit-vector value: {_show(expr)}")
+    return None
 
 
 def _show(expr) -> str:
@@ -182,6 +185,7 @@ def read_smt_model(text: str, where: str = "model file") -> ExternalAnswer:
                              f"output of an SMT solver on an ermsolve .smt2 file?")
     status = found[0]
     values: dict[str, tuple[int, int]] = {}
+    answer_non_values: set[str] = set()
     for d in (d for x in items if isinstance(x, list) for d in _definitions(x)):
         if len(d) != 5 or not isinstance(d[1], str) or d[2] != []:
             raise ModelFileError(f"{where}: unexpected definition {_show(d)[:80]}")
@@ -191,11 +195,15 @@ def read_smt_model(text: str, where: str = "model file") -> ExternalAnswer:
         if not (isinstance(sort, list) and len(sort) == 3 and sort[:2] == ["_", "BitVec"]
                 and isinstance(sort[2], str) and sort[2].isdigit()):
             raise ModelFileError(f"{where}: unexpected sort {_show(sort)} of {d[1]}")
-        pattern, width = _bv_value(d[4], where)
+        value = _bv_value(d[4])
+        if value is None:
+            answer_non_values.add(_unquote(d[1]))
+            continue
+        pattern, width = value
         if width != int(sort[2]) or pattern >= 1 << width:
             raise ModelFileError(f"{where}: value {_show(d[4])} of {d[1]} does not have the "
                                  f"declared width {sort[2]}")
         values[_unquote(d[1])] = (pattern, width)
-    if status is Status.SAT and not values:
+    if status is Status.SAT and not any(isinstance(x, list) for x in items):
         raise ModelFileError(f"{where}: 'sat' but no model (was (get-model) run?)")
-    return ExternalAnswer(status, values=values)
+    return ExternalAnswer(status, values=values, non_values=answer_non_values)
