@@ -52,6 +52,11 @@ ENCODINGS: dict[str, EncodingEntry] = {
                            "CP-SAT's claim)", ("cp-sat", "cp-sat-2"),
                            ".encodings.cpsat:run_cpsat"),
 }
+# z3's bit-blasting of the bv formula, kept as a reference for cnf: the same PySAT solvers.
+ENCODINGS["cnf-z3"] = EncodingEntry("cnf-z3", "the bv formula bit-blasted to CNF by z3's "
+                                    "tactics (reference), PySAT solvers",
+                                    ENCODINGS["cnf"].solvers,
+                                    ".backends.cnf_z3_backend:run_cnf_z3")
 
 
 def get_encoding(name: str) -> EncodingEntry:
