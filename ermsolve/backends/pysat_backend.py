@@ -9,7 +9,11 @@
   forked child process that is terminated at the deadline.
 
 Either way a timeout answers :attr:`Status.UNKNOWN`.  With ``proof_path`` the solver logs
-a DRUP/DRAT proof, written atomically to that file for an unsat answer.  Which solvers log
+a DRUP/DRAT proof, written atomically to that file for an unsat answer.  The proof refutes
+an unsat core of the CNF (``info["core"]``, clause indices; see :class:`_Job` and
+:mod:`ermsolve.proofs`): a refutation of a subset of the clauses is a refutation of the
+whole CNF, and it is far cheaper to check.  A checker that ignores the core still accepts
+a RUP-only proof against the whole CNF (RUP is monotone in the clause set).  Which solvers log
 proofs that check was measured (``tests/test_proofs.py``, ``benchmarks/proofs.md``):
 Kissat, MiniSat, Minicard and MergeSat do not log proofs through PySAT; MapleSAT's proofs
 do not check (their variables were seen shifted by one), so it is not in
@@ -60,39 +64,79 @@ def _check_name(solver_name: str, proof: bool) -> None:
                                f"{', '.join(PROOF_SOLVERS)}")
 
 
-def _run(clauses, solver_name: str, with_proof: bool, limited: bool):
-    """Solve in this process: ``(answer, model, proof lines)``; answer None if
-    interrupted."""
-    kwargs = {"with_proof": True} if with_proof else {}
-    with Solver(name=solver_name, bootstrap_with=clauses, **kwargs) as s:
-        answer = s.solve_limited(expect_interrupt=True) if limited else s.solve()
-        model = s.get_model() if answer else None
-        proof = s.get_proof() if with_proof and answer is False else None
-        return answer, model, proof
+class _Job:
+    """One decision, possibly in two solver calls: with a proof requested, the first call
+    solves under one selector assumption per clause to find an unsat core (a subset of the
+    clauses that is already unsat), the second refutes only the core with proof logging,
+    which makes the proof and its check far smaller (measured in ``benchmarks/proofs.md``).
+    ``interrupt`` stops whichever call is running."""
+
+    def __init__(self, clauses, nv: int, solver_name: str, with_proof: bool, limited: bool):
+        self.clauses, self.nv = clauses, nv
+        self.solver_name, self.with_proof, self.limited = solver_name, with_proof, limited
+        self.current = None
+        self.stopped = False
+
+    def interrupt(self) -> None:
+        self.stopped = True
+        if self.current is not None:
+            self.current.interrupt()
+
+    def _solve(self, s, assumptions=()):
+        self.current = s
+        if self.stopped:
+            return None
+        if self.limited:
+            return s.solve_limited(assumptions=list(assumptions), expect_interrupt=True)
+        return s.solve(assumptions=list(assumptions))
+
+    def run(self):
+        """``(answer, model, proof lines, core indices)``; answer None if interrupted."""
+        if not self.with_proof:
+            with Solver(name=self.solver_name, bootstrap_with=self.clauses) as s:
+                answer = self._solve(s)
+                return answer, (s.get_model() if answer else None), None, None
+        nv = self.nv
+        with Solver(name=self.solver_name) as s:
+            for i, clause in enumerate(self.clauses):
+                s.add_clause([*clause, -(nv + 1 + i)])
+            answer = self._solve(s, range(nv + 1, nv + 1 + len(self.clauses)))
+            if answer is not False:
+                model = [lit for lit in s.get_model() if abs(lit) <= nv] if answer else None
+                return answer, model, None, None
+            core = sorted(lit - nv - 1 for lit in s.get_core() if lit > nv)
+        sub = [self.clauses[i] for i in core]
+        with Solver(name=self.solver_name, bootstrap_with=sub, with_proof=True) as s:
+            answer = self._solve(s)
+            if answer is None:
+                return None, None, None, None
+            if answer:
+                raise RuntimeError(f"{self.solver_name} called a subset of an unsat core "
+                                   f"satisfiable (solver bug)")
+            return False, None, s.get_proof(), core
 
 
-def _child(conn, clauses, solver_name: str, with_proof: bool) -> None:
+def _child(conn, job: _Job) -> None:
     try:
-        conn.send(("ok", _run(clauses, solver_name, with_proof, False)))
+        conn.send(("ok", job.run()))
     except BaseException as exc:  # reported to the parent, which raises
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
 
 
-def _solve_in_child(clauses, solver_name: str, timeout: float, with_proof: bool):
+def _run_in_child(job: _Job, timeout: float):
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, clauses, solver_name, with_proof),
-                       daemon=True)
+    proc = ctx.Process(target=_child, args=(child, job), daemon=True)
     proc.start()
     child.close()
     try:
         if not parent.poll(timeout):
-            return None, None, None
+            return None, None, None, None
         kind, payload = parent.recv()
     except EOFError:
-        kind, payload = "error", f"the {solver_name} process died (exit {proc.exitcode})"
+        kind, payload = "error", f"the {job.solver_name} process died (exit {proc.exitcode})"
     finally:
         if proc.is_alive():
             proc.terminate()
@@ -103,18 +147,13 @@ def _solve_in_child(clauses, solver_name: str, timeout: float, with_proof: bool)
     return payload
 
 
-def _solve_with_timer(clauses, solver_name: str, timeout: float, with_proof: bool):
-    kwargs = {"with_proof": True} if with_proof else {}
-    with Solver(name=solver_name, bootstrap_with=clauses, **kwargs) as s:
-        timer = threading.Timer(timeout, s.interrupt)
-        timer.start()
-        try:
-            answer = s.solve_limited(expect_interrupt=True)
-        finally:
-            timer.cancel()
-        model = s.get_model() if answer else None
-        proof = s.get_proof() if with_proof and answer is False else None
-        return answer, model, proof
+def _run_with_timer(job: _Job, timeout: float):
+    timer = threading.Timer(timeout, job.interrupt)
+    timer.start()
+    try:
+        return job.run()
+    finally:
+        timer.cancel()
 
 
 def solve_cnf(cnf, solver_name: str, timeout: float | None = None,
@@ -122,28 +161,31 @@ def solve_cnf(cnf, solver_name: str, timeout: float | None = None,
     """Decide ``cnf`` (a ``pysat.formula.CNF``) with ``solver_name``.
 
     Returns ``(status, model, info)``: ``model`` the solver's literals for SAT; ``info``
-    has ``seconds`` and, for UNSAT with ``proof_path``, ``proof_lines`` and ``format``.
+    has ``seconds`` and, for UNSAT with ``proof_path``, ``proof_lines``, ``format`` and
+    ``core`` (indices of the clauses the proof refutes; see :class:`_Job`).
     """
     _check_name(solver_name, proof_path is not None)
     with_proof = proof_path is not None
     start = time.perf_counter()
-    clauses = cnf.clauses
+    nv = max(cnf.nv, max((abs(lit) for cl in cnf.clauses for lit in cl), default=0))
+    interruptible = solver_name not in _NOT_INTERRUPTIBLE
+    job = _Job(cnf.clauses, nv, solver_name, with_proof,
+               limited=timeout is not None and interruptible)
     if timeout is None:
-        answer, model, proof = _run(clauses, solver_name, with_proof, False)
-    elif solver_name in _NOT_INTERRUPTIBLE:
-        answer, model, proof = _solve_in_child(clauses, solver_name, timeout, with_proof)
+        answer, model, proof, core = job.run()
+    elif interruptible:
+        answer, model, proof, core = _run_with_timer(job, timeout)
     else:
-        answer, model, proof = _solve_with_timer(clauses, solver_name, timeout, with_proof)
+        answer, model, proof, core = _run_in_child(job, timeout)
     info: dict = {"seconds": time.perf_counter() - start}
     if answer is None:
         return Status.UNKNOWN, None, {**info, "reason": f"timeout after {timeout} s"}
     if answer:
         return Status.SAT, model, info
     if with_proof:
-        lines = list(proof or [])
-        text = "\n".join(line.strip() for line in lines) + ("\n" if lines else "")
-        atomic_write_text(proof_path, text)
-        info.update(proof_lines=len(lines), format=PROOF_FORMAT[solver_name])
+        lines = [line.strip() for line in proof or []]
+        atomic_write_text(proof_path, "".join(line + "\n" for line in lines))
+        info.update(proof_lines=len(lines), format=PROOF_FORMAT[solver_name], core=core)
     return Status.UNSAT, None, info
 
 
@@ -153,6 +195,7 @@ def run_cnf(lowered: Lowered, solver: str, timeout: float | None,
     from pathlib import Path
 
     from ..encodings.cnf import encode_cnf
+    from ..proofs import core_to_text
 
     _check_name(solver, proof_path is not None)
     start = time.perf_counter()
@@ -168,5 +211,6 @@ def run_cnf(lowered: Lowered, solver: str, timeout: float | None,
     if status is Status.UNSAT and proof_path is not None:
         extra["proof"] = {"encoding": "cnf", "cnf_sha256": enc.sha256(),
                           "cardinality": enc.cardinality, "file": Path(proof_path).name,
-                          "format": info["format"], "solver": solver}
+                          "format": info["format"], "solver": solver,
+                          "core": core_to_text(info["core"])}
     return RawOutcome(status, None, sizes, extra, reason=info.get("reason", ""))
