@@ -23,7 +23,11 @@ where a later instruction (or the output) reads it; registers the output does no
 are dropped.  Width of layer ``k`` = 2·(products at ``k``) + (squares at ``k``) +
 2·(registers passed into ``k``); so the network has ``D + 1`` affine layers and at most
 ``3·|SLP|`` units per layer — polynomial in the program, while its output, the program's
-value, may have ``2**D`` times more bits than any parameter.
+value, may have ``2**D`` times more bits than any parameter.  Parameter sizes: a product or
+pass-through starts a fresh form with coefficients ``±1/4`` or ``1`` (denominators stay
+divisors of 4), and each linear instruction at most doubles the largest coefficient or
+multiplies it by one of the program's constants, so every numerator has at most
+``|SLP|·(1 + B) + 3`` bits, ``B`` the largest constant's bit length.
 
 :func:`value_instance` is the ``ermbit/1`` instance whose output at ``x = 1`` is the value;
 :func:`gradient_instance` appends a layer that hides the value from the loss but exposes it
