@@ -405,3 +405,13 @@ def test_library_errors_are_ermsolve_errors():
         subset_sum_slp([1, True], 1)
     with pytest.raises(InstanceError):
         brute_count([1, -1], 0)
+
+
+def test_reduce_counter_timeout_is_unknown(capsys):
+    weights = "3,3,3,3,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20"  # Ganak needs > 1 s
+    rc = main(["reduce", "subset-sum", "--weights", weights, "--target", "50",
+               "--timeout", "0.01"])
+    out = capsys.readouterr().out.splitlines()
+    assert rc == 1 and out[0].startswith("s UNKNOWN")
+    assert out[-3:] == ["count_gradient 1824", "count_counter unknown (timeout)",
+                        "count_brute 1824"]

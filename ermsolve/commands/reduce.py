@@ -1,6 +1,12 @@
 """``ermsolve reduce subset-sum --weights a1,a2,... --target T``: run the hardness chain
 (:mod:`ermsolve.hardness.chain`) and print the count read from gradient bits beside the
-counts of a model counter and of brute force."""
+counts of a model counter and of brute force.
+
+The first line is ``s AGREE`` (exit 0) when the network reproduces the SLP's value, the
+gradient is twice it and the three counts are equal; otherwise ``s DISAGREE`` or, when only
+the counter's count is missing (``--timeout``), ``s UNKNOWN`` (exit 1 for both).  With
+``--method approx`` the counter's count is an ApproxMC estimate and may differ.
+"""
 
 from __future__ import annotations
 
@@ -72,7 +78,14 @@ def run(args) -> int:
 
 def _print_plain(r) -> None:
     n = len(r.weights)
-    print("s AGREE" if r.agree else "s DISAGREE")
+    others_agree = (r.network_matches_slp and r.gradient_is_twice_value
+                    and r.count_gradient == r.count_brute)
+    if r.agree:
+        print("s AGREE")
+    elif r.count_counter is None and others_agree:
+        print("s UNKNOWN (the counter timed out; gradient and brute force agree)")
+    else:
+        print("s DISAGREE")
     print(f"c subset-sum n={n} target={r.target} weights={','.join(map(str, r.weights))}")
     print(f"c slp {r.slp_size} instructions, {r.slp_mul} multiplications, "
           f"multiplicative depth {r.slp_depth}")
