@@ -178,9 +178,10 @@ def main() -> None:
 TEMPLATE = """# Hardness chain: bit lengths and exact backpropagation
 
 Regenerate (tables and plot): `python benchmarks/hardness.py` (from the repository root;
-about a minute).  Measured on a machine shared by several jobs (2 cores), Python {python},
-{machine}; sizes are kept modest for that reason.  Times are wall-clock seconds of one run;
-bit lengths are exact.  Background: `docs/hardness.md`.
+a few minutes, most of it the deepest `square` networks).  Measured on a machine shared
+by several jobs (2 cores), Python {python},
+{machine}; sizes are kept modest for that reason, and times are noisy.  Times are
+wall-clock seconds; bit lengths are exact.  Background: `docs/hardness.md`.
 
 ![bit lengths and times](hardness.png)
 
