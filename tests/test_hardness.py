@@ -415,3 +415,18 @@ def test_reduce_counter_timeout_is_unknown(capsys):
     assert rc == 1 and out[0].startswith("s UNKNOWN")
     assert out[-3:] == ["count_gradient 1824", "count_counter unknown (timeout)",
                         "count_brute 1824"]
+
+
+def test_reduce_slp_command(tmp_path, capsys):
+    prog = tmp_path / "p.slp"
+    prog.write_text("slp/1\nr0 = const 3\nr1 = mul r0 r0\nr2 = mul r1 r1\nr3 = sub r2 r0\n")
+    out_json = tmp_path / "p.json"
+    assert main(["reduce", "slp", str(prog), "--bits", "0:4", "--out", str(out_json),
+                 "--gradient"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "s COMPILED" and "bits 0:4 14" in lines      # 78 = 0b1001110
+    inst = parse_instance(json.loads(out_json.read_text()))
+    assert [str(r) for r in inst.free_parameters()] == ["b2[0]"]
+    (tmp_path / "bad.slp").write_text("slp/1\nr0 = cnst 1\n")
+    assert main(["reduce", "slp", str(tmp_path / "bad.slp")]) == 2
+    assert "bad.slp:2: unknown operation 'cnst'" in capsys.readouterr().err

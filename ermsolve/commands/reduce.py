@@ -6,6 +6,11 @@ The first line is ``s AGREE`` (exit 0) when the network reproduces the SLP's val
 gradient is twice it and the three counts are equal; otherwise ``s DISAGREE`` or, when only
 the counter's count is missing (``--timeout``), ``s UNKNOWN`` (exit 1 for both).  With
 ``--method approx`` the counter's count is an ApproxMC estimate and may differ.
+
+``ermsolve reduce slp PROGRAM [--out JSON] [--gradient] [--bits LO:HI]`` compiles an
+``slp/1`` file into the ``square`` network of :mod:`ermsolve.hardness.to_network`, checks
+its output against the program's value (``s COMPILED``, exit 0; ``s MISMATCH``, exit 1)
+and writes the instance.
 """
 
 from __future__ import annotations
@@ -39,6 +44,16 @@ def add_parser(sub) -> None:
                         f"{DEFAULT_MAX_BITS})")
     q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(func=run)
+
+    s = kinds.add_parser("slp", help="compile an slp/1 program into a square network")
+    s.add_argument("program", help="an slp/1 text file (format: ermsolve.hardness.slp)")
+    s.add_argument("--out", metavar="JSON", help="write the ermbit/1 instance here")
+    s.add_argument("--gradient", action="store_true",
+                   help="write the instance whose loss gradient is twice the value")
+    s.add_argument("--bits", metavar="LO:HI", help="also print bits [LO, HI) of the value")
+    s.add_argument("--max-bits", type=int, default=DEFAULT_MAX_BITS, metavar="B",
+                   help=f"refuse values of more than B bits (default {DEFAULT_MAX_BITS})")
+    s.set_defaults(func=run_slp)
 
 
 def parse_nonnegative(text: str, what: str) -> int:
@@ -103,3 +118,66 @@ def _print_plain(r) -> None:
     print(f"count_gradient {r.count_gradient}")
     print(f"count_counter {'unknown (timeout)' if r.count_counter is None else r.count_counter}")
     print(f"count_brute {r.count_brute}")
+
+
+#: Largest slp/1 file read.
+MAX_PROGRAM_BYTES = 16 * 1024 * 1024
+
+
+def _read_program(path: str):
+    from pathlib import Path
+
+    from ..hardness.slp import parse_slp
+
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_PROGRAM_BYTES:
+            raise InstanceError(f"file exceeds {MAX_PROGRAM_BYTES} bytes", path)
+        text = p.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise InstanceError(f"cannot read file: {exc.strerror or exc}", path) from None
+    except UnicodeDecodeError as exc:
+        raise InstanceError(f"not UTF-8 text (byte {exc.start})", path) from None
+    return parse_slp(text, path)
+
+
+def _bit_range(text: str) -> tuple[int, int]:
+    lo, sep, hi = text.partition(":")
+    if not sep:
+        raise InstanceError(f"--bits must be LO:HI, got {text!r}")
+    lo_v, hi_v = parse_nonnegative(lo, "--bits LO"), parse_nonnegative(hi, "--bits HI")
+    if lo_v > hi_v:
+        raise InstanceError(f"--bits needs LO <= HI, got {lo_v}:{hi_v}")
+    return lo_v, hi_v
+
+
+def run_slp(args) -> int:
+    import json
+
+    from ..fileio import atomic_write_text
+    from ..hardness import to_network
+    from ..hardness.slp import evaluate, extract_bits
+    from ..instance import parse_instance
+    from ..network import assemble, forward
+
+    bits = _bit_range(args.bits) if args.bits else None
+    prog = _read_program(args.program)
+    value = evaluate(prog, max_bits=args.max_bits)
+    net = to_network.compile_slp(prog)
+    raw = (to_network.gradient_instance(net) if args.gradient
+           else to_network.value_instance(net))
+    value_inst = parse_instance(to_network.value_instance(net))
+    out = forward(value_inst, assemble(value_inst, {}), value_inst.inputs[0])[0]
+    inst = parse_instance(raw)
+    print("s COMPILED" if out == value else "s MISMATCH")
+    print(f"c slp {len(prog)} instructions, multiplicative depth {prog.mul_depth()}; "
+          f"value {value.bit_length()} bits")
+    print(f"c network square, layers {'-'.join(map(str, inst.layers))}, "
+          f"{len(inst.all_parameters())} parameters, gadgets "
+          + " ".join(f"{k}={v}" for k, v in net.gadgets.items()))
+    if bits:
+        print(f"bits {bits[0]}:{bits[1]} {extract_bits(value, *bits)}")
+    if args.out:
+        atomic_write_text(args.out, json.dumps(raw, indent=1) + "\n")
+        print(f"c instance written to {args.out}")
+    return 0 if out == value else 1
