@@ -30,7 +30,7 @@ from ..network import assemble, forward
 from . import to_network
 from .backprop import gradient
 from .slp import evaluate, extract_bits
-from .subset_sum import block_bits, brute_count, check_instance, subset_sum_slp
+from .subset_sum import block_bits, brute_count, check_instance, subset_sum_slp, value_bits
 
 #: Default limit on the bit length of the integer ``P(2**N)``.
 DEFAULT_MAX_BITS = 1 << 24
@@ -100,12 +100,6 @@ def subset_sum_cnf(weights, target) -> tuple[list[list[int]], list[int]]:
     return [list(cl) for cl in cnf.clauses], lits
 
 
-def expected_value_bits(weights) -> int:
-    """The exact bit length of ``P(2**N)`` (see :class:`SubsetSumSLP.value_bits`)."""
-    n = len(weights)
-    return block_bits(n) * sum(weights) + sum(1 for a in weights if a == 0) + 1
-
-
 def run_chain(weights, target, *, method: str = "exact", timeout: float | None = None,
               max_bits: int = DEFAULT_MAX_BITS) -> ChainReport:
     """Run every stage (module docstring) and collect the three counts."""
@@ -113,7 +107,7 @@ def run_chain(weights, target, *, method: str = "exact", timeout: float | None =
     if not 1 <= max_bits <= MAX_BITS_CEILING:
         raise SizeLimitError(f"max_bits (--max-bits) must be in [1, {MAX_BITS_CEILING}], "
                              f"got {max_bits}")
-    bits = expected_value_bits(ws)
+    bits = value_bits(ws)
     if bits > max_bits:
         raise SizeLimitError(f"the integer P(2^N) would have {bits} bits (N·Σa = "
                              f"{block_bits(len(ws))}·{sum(ws)}), more than the limit "

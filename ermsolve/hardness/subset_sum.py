@@ -53,10 +53,7 @@ class SubsetSumSLP:
 
     @property
     def value_bits(self) -> int:
-        """Exact bit length of ``P(2**N)``: the top coefficient (``z**Σa``) is at least 1."""
-        total = sum(self.weights)
-        top = sum(1 for a in self.weights if a == 0)  # c_{Σa} = 2**(number of zeros)
-        return self.block_bits * total + top + 1
+        return value_bits(self.weights)
 
     def read_count(self, value) -> int:
         return read_count(value, self.block_bits, self.target)
@@ -82,6 +79,13 @@ def check_instance(weights: Sequence[int], target: int) -> tuple[tuple[int, ...]
         raise InstanceError(f"target {target} is outside [0, {MAX_WEIGHTS * MAX_WEIGHT}]",
                             "target")
     return ws, target
+
+
+def value_bits(weights: Sequence[int]) -> int:
+    """The exact bit length of ``P(2**N)``: its top block is the coefficient of
+    ``z**Σa``, which is ``2**z`` for ``z`` the number of zero weights (``z + 1`` bits)."""
+    zeros = sum(1 for a in weights if a == 0)
+    return block_bits(len(weights)) * sum(weights) + zeros + 1
 
 
 def block_bits(n: int) -> int:
