@@ -50,9 +50,11 @@ from ..circuit import Circuit, Node
 
 @dataclass
 class IntFormula:
-    """z3 assertions over integers, the leaf variables (by leaf name) and size counts."""
+    """The formula as SMT-LIB 2 text, its assertions parsed into z3, the leaf variables (by
+    leaf name) and size counts."""
 
-    assertions: list
+    text: str
+    assertions: object  # z3.AstVector
     leaves: dict[str, z3.ArithRef]
     sizes: dict[str, int] = field(default_factory=dict)
 
@@ -62,130 +64,150 @@ class IntFormula:
                 for name, v in self.leaves.items()}
 
 
-class IntTranslator:
-    """Node-by-node translation into z3 integer terms; ``_mul`` is the exact linearization
-    of the module docstring (subclasses override it, see :mod:`ermsolve.encodings.nia`)."""
+def _num(v: int) -> str:
+    return str(v) if v >= 0 else f"(- {-v})"
 
-    def __init__(self, ctx: z3.Context | None, big_m: bool = False):
-        self.ctx = ctx
+
+def _quote(name: str) -> str:
+    return f"|{name}|"
+
+
+class IntTranslator:
+    """Node-by-node translation into SMT-LIB 2 integer terms (text: building z3 terms one
+    API call at a time cost more than solving on small networks).  Every node ``k`` is a
+    macro ``nk`` (``define-fun``), so shared nodes stay shared.  ``_mul`` is the exact
+    linearization of the module docstring (subclasses override it, see
+    :mod:`ermsolve.encodings.nia`)."""
+
+    def __init__(self, big_m: bool = False):
         self.big_m = big_m
-        self.expr: dict[int, object] = {}
-        self.side: list = []
-        self.leaves: dict[str, z3.ArithRef] = {}
-        self._bits: dict[int, tuple[list, int]] = {}
+        self.lines: list[str] = []
+        self.side: list[str] = []
+        self.leaf_names: list[str] = []
+        self._bits: dict[int, tuple[list[str], int]] = {}
         self.fresh = 0
 
     def visit(self, n: Node) -> None:
-        getattr(self, "_" + n.op.lower())(n)
+        body = getattr(self, "_" + n.op.lower())(n)
+        sort = "Bool" if n.is_bool else "Int"
+        self.lines.append(f"(define-fun n{n.ident} () {sort} {body})")
 
-    def new_int(self, prefix: str) -> z3.ArithRef:
+    @staticmethod
+    def ref(node: Node) -> str:
+        return f"n{node.ident}"
+
+    def new_int(self, prefix: str) -> str:
         self.fresh += 1
-        return z3.Int(f"{prefix}!{self.fresh}", self.ctx)
+        name = f"{prefix}!{self.fresh}"
+        self.lines.append(f"(declare-fun {name} () Int)")
+        return name
 
-    def val(self, v: int):
-        return z3.IntVal(v, self.ctx)
+    def _var(self, n: Node) -> str:
+        name = _quote(n.name)
+        self.leaf_names.append(n.name)
+        self.lines.append(f"(declare-fun {name} () Int)")
+        self.side.append(f"(<= {_num(n.lo)} {name} {_num(n.hi)})")
+        return name
 
-    def _var(self, n: Node) -> None:
-        x = z3.Int(n.name, self.ctx)
-        self.leaves[n.name] = x
-        self.expr[n.ident] = x
-        self.side += [x >= n.lo, x <= n.hi]
+    def _const(self, n: Node) -> str:
+        return _num(n.value)
 
-    def _const(self, n: Node) -> None:
-        self.expr[n.ident] = self.val(n.value)
+    def _add(self, n: Node) -> str:
+        return f"(+ {' '.join(self.ref(a) for a in n.args)})"
 
-    def _add(self, n: Node) -> None:
-        self.expr[n.ident] = z3.Sum([self.expr[a.ident] for a in n.args])
+    def _scale(self, n: Node) -> str:
+        return f"(* {_num(n.value)} {self.ref(n.args[0])})"
 
-    def _scale(self, n: Node) -> None:
-        self.expr[n.ident] = self.val(n.value) * self.expr[n.args[0].ident]
-
-    def _mul(self, n: Node) -> None:
+    def _mul(self, n: Node) -> str:
         x, y = n.args
         if y.hi - y.lo < x.hi - x.lo:
             x, y = y, x
         bits, offset = self.expansion(x)
-        ye = self.expr[y.ident]
-        terms = [self.val(offset) * ye] if offset else []
+        ye = self.ref(y)
+        terms = [f"(* {_num(offset)} {ye})"] if offset else []
         for i, beta in enumerate(bits):
-            terms.append(self.val(1 << i) * self.bit_product(beta, y, ye))
-        self.expr[n.ident] = z3.Sum(terms) if terms else self.val(0)
+            terms.append(f"(* {1 << i} {self.bit_product(beta, y, ye)})")
+        if not terms:
+            return "0"
+        return terms[0] if len(terms) == 1 else f"(+ {' '.join(terms)})"
 
-    def bit_product(self, beta, y: Node, ye):
-        """The term ``β * y``: ``If(β, y, 0)``, or with ``big_m`` a fresh ``t`` pinned by
-        the four inequalities of the module docstring."""
+    def bit_product(self, beta: str, y: Node, ye: str) -> str:
+        """The term ``β * y``: ``If(β = 1, y, 0)``, or with ``big_m`` a fresh ``t`` pinned
+        by the four inequalities of the module docstring."""
         if not self.big_m:
-            return z3.If(beta == 1, ye, self.val(0))
+            return f"(ite (= {beta} 1) {ye} 0)"
         t = self.new_int("t")
-        c, d = self.val(y.lo), self.val(y.hi)
-        self.side += [c * beta <= t, t <= d * beta,
-                      ye - d * (1 - beta) <= t, t <= ye - c * (1 - beta)]
+        c, d = _num(y.lo), _num(y.hi)
+        self.side += [f"(<= (* {c} {beta}) {t} (* {d} {beta}))",
+                      f"(<= (- {ye} (* {d} (- 1 {beta}))) {t} (- {ye} (* {c} (- 1 {beta}))))"]
         return t
 
-    def expansion(self, x: Node) -> tuple[list, int]:
+    def expansion(self, x: Node) -> tuple[list[str], int]:
         """0/1 variables ``β_i`` and the offset ``a`` with ``x = a + Σ 2**i β_i``."""
         if x.ident not in self._bits:
             span = x.hi - x.lo
             bits = [self.new_int("beta") for _ in range(span.bit_length())]
-            for beta in bits:
-                self.side += [beta >= 0, beta <= 1]
+            self.side += [f"(<= 0 {b} 1)" for b in bits]
             if bits:
-                weighted = z3.Sum([self.val(1 << i) * b for i, b in enumerate(bits)])
-                self.side.append(self.expr[x.ident] == self.val(x.lo) + weighted)
+                weighted = f"(+ {' '.join(f'(* {1 << i} {b})' for i, b in enumerate(bits))})"
+                self.side.append(f"(= {self.ref(x)} (+ {_num(x.lo)} {weighted}))")
                 if span + 1 != 1 << len(bits):
-                    self.side.append(weighted <= self.val(span))
+                    self.side.append(f"(<= {weighted} {span})")
             self._bits[x.ident] = (bits, x.lo)
         return self._bits[x.ident]
 
-    def _ite(self, n: Node) -> None:
-        cond, a, b = (self.expr[m.ident] for m in n.args)
-        self.expr[n.ident] = z3.If(cond, a, b)
+    def _ite(self, n: Node) -> str:
+        return f"(ite {' '.join(self.ref(a) for a in n.args)})"
 
-    def _clamp(self, n: Node) -> None:
-        x = self.expr[n.args[0].ident]
-        self.side += [x >= n.lo, x <= n.hi]
-        self.expr[n.ident] = x
+    def _clamp(self, n: Node) -> str:
+        x = self.ref(n.args[0])
+        self.side.append(f"(<= {_num(n.lo)} {x} {_num(n.hi)})")
+        return x
 
-    def _ge0(self, n: Node) -> None:
-        self.expr[n.ident] = self.expr[n.args[0].ident] >= 0
+    def _ge0(self, n: Node) -> str:
+        return f"(>= {self.ref(n.args[0])} 0)"
 
-    def _eqc(self, n: Node) -> None:
-        self.expr[n.ident] = self.expr[n.args[0].ident] == self.val(n.value)
+    def _eqc(self, n: Node) -> str:
+        return f"(= {self.ref(n.args[0])} {_num(n.value)})"
 
-    def _atmost(self, n: Node) -> None:
-        one, zero = self.val(1), self.val(0)
-        total = z3.Sum([z3.If(self.expr[a.ident], one, zero) for a in n.args])
-        self.expr[n.ident] = total <= self.val(n.value)
+    def _atmost(self, n: Node) -> str:
+        ones = " ".join(f"(ite {self.ref(a)} 1 0)" for a in n.args)
+        return f"(<= (+ 0 {ones}) {n.value})"
 
-    def _and(self, n: Node) -> None:
-        self.expr[n.ident] = z3.And([self.expr[a.ident] for a in n.args])
+    def _and(self, n: Node) -> str:
+        return f"(and {' '.join(self.ref(a) for a in n.args)})"
 
-    def _or(self, n: Node) -> None:
-        self.expr[n.ident] = z3.Or([self.expr[a.ident] for a in n.args])
+    def _or(self, n: Node) -> str:
+        return f"(or {' '.join(self.ref(a) for a in n.args)})"
 
-    def _not(self, n: Node) -> None:
-        self.expr[n.ident] = z3.Not(self.expr[n.args[0].ident])
+    def _not(self, n: Node) -> str:
+        return f"(not {self.ref(n.args[0])})"
 
-    def _true(self, n: Node) -> None:
-        self.expr[n.ident] = z3.BoolVal(True, self.ctx)
+    def _true(self, n: Node) -> str:
+        return "true"
 
-    def _false(self, n: Node) -> None:
-        self.expr[n.ident] = z3.BoolVal(False, self.ctx)
+    def _false(self, n: Node) -> str:
+        return "false"
 
 
-def translate(circuit: Circuit, translator: IntTranslator) -> IntFormula:
-    """Run ``translator`` over ``circuit`` and collect the assertions."""
+def translate(circuit: Circuit, translator: IntTranslator, logic: str,
+              ctx: z3.Context | None = None) -> IntFormula:
+    """Run ``translator`` over ``circuit``; the SMT-LIB text is parsed into ``ctx``."""
     for node in circuit.nodes:
         translator.visit(node)
-    assertions = translator.side + [translator.expr[a.ident] for a in circuit.assertions]
+    asserts = translator.side + [translator.ref(a) for a in circuit.assertions]
+    text = "\n".join([f"(set-logic {logic})", *translator.lines,
+                      *(f"(assert {a})" for a in asserts)]) + "\n"
+    parsed = z3.parse_smt2_string(text, ctx=ctx)
+    leaves = {name: z3.Int(name, ctx) for name in translator.leaf_names}
     products = sum(1 for n in circuit.nodes if n.op == "MUL")
-    sizes = {"variables": len(translator.leaves) + translator.fresh,
-             "assertions": len(assertions), "products": products}
-    return IntFormula(assertions, translator.leaves, sizes)
+    sizes = {"variables": len(leaves) + translator.fresh, "assertions": len(asserts),
+             "products": products}
+    return IntFormula(text, parsed, leaves, sizes)
 
 
 def encode_lia(circuit: Circuit, ctx: z3.Context | None = None,
                big_m: bool = False) -> IntFormula:
     """Translate ``circuit`` into QF_LIA assertions (see the module docstring); ``big_m``
     chooses the inequality form of the bit products over ``If``."""
-    return translate(circuit, IntTranslator(ctx, big_m))
+    return translate(circuit, IntTranslator(big_m), "QF_LIA", ctx)

@@ -26,11 +26,11 @@ from .lia import IntFormula, IntTranslator, translate
 class NaiveTranslator(IntTranslator):
     """Products as ``x * y``."""
 
-    def _mul(self, n: Node) -> None:
+    def _mul(self, n: Node) -> str:
         x, y = n.args
-        self.expr[n.ident] = self.expr[x.ident] * self.expr[y.ident]
+        return f"(* {self.ref(x)} {self.ref(y)})"
 
 
 def encode_nia(circuit: Circuit, ctx: z3.Context | None = None) -> IntFormula:
     """Translate ``circuit`` into QF_NIA assertions (see the module docstring)."""
-    return translate(circuit, NaiveTranslator(ctx))
+    return translate(circuit, NaiveTranslator(), "QF_NIA", ctx)
