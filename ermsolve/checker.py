@@ -9,7 +9,9 @@ For a sat certificate it checks, in order: the instance hash; that every paramet
 present with the instance's shapes; that every fixed entry equals its value and every free
 one lies in the domain; the loss recomputed exactly; that it equals the claimed loss; and
 that it is ≤ γ.  For an unsat certificate it hands the proof to the proof checker
-(:mod:`ermsolve.proofs`), which rebuilds the CNF itself.
+(:mod:`ermsolve.proofs`), which rebuilds the CNF itself.  The certificates of ``optimize``
+(``optimal``, ``upper_bound``) get the sat checks at the claimed loss, and ``optimal`` also
+the check of its proof that nothing is smaller (:mod:`ermsolve.optimality`).
 """
 
 from __future__ import annotations
@@ -59,7 +61,28 @@ def check_certificate(instance: Instance, cert: dict, cert_path: str | Path | No
             return CheckResult(False, "unsat certificates need the proof checker "
                                       "(ermsolve.proofs), which is not available")
         return proofs.check_unsat_certificate(instance, cert, cert_path)
-    return CheckResult(False, f"status must be 'sat' or 'unsat', got {status!r}")
+    if status in ("optimal", "upper_bound"):
+        return _check_optimum(instance, cert, cert_path, status == "optimal")
+    return CheckResult(False, f"status must be 'sat', 'unsat', 'optimal' or 'upper_bound', "
+                              f"got {status!r}")
+
+
+def _check_optimum(instance: Instance, cert: dict, cert_path, optimal: bool) -> CheckResult:
+    """``upper_bound``: the witness reaches the claimed loss (a sat check at that
+    threshold); ``optimal``: that, and a proof that no assignment has a smaller loss
+    (:func:`ermsolve.optimality.check_optimality_proof`).  The instance's threshold is not
+    used."""
+    try:
+        claimed = _frac(cert.get("loss"))
+    except (ValueError, ZeroDivisionError, TypeError):
+        return CheckResult(False, "claimed loss is not a rational")
+    witness = _check_sat(instance.with_threshold(claimed), cert)
+    if not witness.valid or not optimal:
+        return witness
+    optimality = importlib.import_module("ermsolve.optimality")
+    problem = optimality.check_optimality_proof(instance, claimed, cert.get("proof"),
+                                                cert_path)
+    return CheckResult(not problem, problem)
 
 
 # ----------------------------------------------------------------------- sat certificates

@@ -21,7 +21,8 @@ log = logging.getLogger("ermsolve")
 COMMAND_MODULES = ("ermsolve.commands.solve", "ermsolve.commands.check",
                    "ermsolve.datasets", "ermsolve.commands.gen",
                    "ermsolve.commands.bench", "ermsolve.commands.encode",
-                   "ermsolve.commands.model", "ermsolve.commands.reduce")
+                   "ermsolve.commands.model", "ermsolve.commands.reduce",
+                   "ermsolve.commands.optimize")
 
 
 def _positive_float(text: str) -> float:

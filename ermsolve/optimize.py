@@ -38,16 +38,19 @@ strict=True)`` — is refuted once more, non-incrementally, by a proof-logging s
 DRUP proof written to ``proof_path`` (:func:`ermsolve.proofs.check_optimality_proof`
 rebuilds that CNF from the instance and ``v*`` alone).
 
+Timeouts.  PySAT cannot interrupt every solver (CaDiCaL refuses), so with a timeout the
+whole search runs in a forked child that streams each bound and step to the parent and is
+terminated at the deadline; the bounds received so far are the answer (status ``bounds``).
+
 Limitations: the CNF is built once with the redundant per-error bounds implied by the first
-``upper``, which can be loose; ``maxsat`` keeps no bounds while RC2 runs (on timeout only the
-starting bounds are reported) and runs in a child process so that it can be stopped.
+``upper``, which can be loose; ``maxsat`` reports no bounds while RC2 runs (on timeout only
+the starting bounds are known); the proof repeats the last unsat question from scratch.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -126,32 +129,45 @@ class OptimizeResult:
 # --------------------------------------------------------------------------- bounds
 
 class _Bounds:
-    """The proven lower bound and the best assignment, with the progress callback."""
+    """The proven lower bound, the best assignment and the steps so far.  ``on_bounds`` is
+    the user's progress callback; ``emit`` (in a child process) sends every change to the
+    parent."""
 
     def __init__(self, instance: Instance, free: dict[ParamRef, mpq],
-                 on_bounds: BoundsCallback | None):
+                 on_bounds: BoundsCallback | None = None, emit=None):
         self.instance = instance
         self.lower = mpq(0)
         self.best = free
         self.upper = loss(instance, assemble(instance, free))
-        self.on_bounds = on_bounds
-        self.report()
+        self.steps: list[Step] = []
+        self.on_bounds, self.emit = on_bounds, emit
+        self._report()
 
-    def report(self) -> None:
+    def _report(self) -> None:
         log.info("bounds lower=%s upper=%s", self.lower, self.upper)
         if self.on_bounds is not None:
             self.on_bounds(self.lower, self.upper)
 
+    def _send(self, *message) -> None:
+        if self.emit is not None:
+            self.emit(message)
+
     def improve(self, free: dict[ParamRef, mpq], value: mpq) -> None:
         if value < self.upper:
             self.best, self.upper = free, value
-            self.report()
+            self._send("upper", free)
+            self._report()
 
     def raise_lower(self, value: mpq) -> None:
         value = min(value, self.upper)
         if value > self.lower:
             self.lower = value
-            self.report()
+            self._send("lower", value)
+            self._report()
+
+    def record(self, step: Step) -> None:
+        self.steps.append(step)
+        self._send("step", step)
 
 
 def starting_assignment(instance: Instance) -> dict[ParamRef, mpq]:
@@ -179,8 +195,8 @@ def _recheck(instance: Instance, free: dict[ParamRef, mpq], bound: mpq, strict: 
 # --------------------------------------------------------------------------- oracles
 
 class _Deadline:
-    def __init__(self, timeout: float | None):
-        self.end = None if timeout is None else time.monotonic() + timeout
+    def __init__(self, timeout: float | None, end: float | None = None):
+        self.end = end if timeout is None else time.monotonic() + timeout
 
     def remaining(self) -> float | None:
         return None if self.end is None else self.end - time.monotonic()
@@ -259,19 +275,12 @@ class IncrementalOracle:
         return Status.UNSAT, None
 
     def _solve(self, assumptions: list[int], deadline: _Deadline):
-        left = deadline.remaining()
-        if left is None:
-            return self.sat.solve(assumptions=assumptions)
-        if left <= 0:
+        """``True``/``False``; ``None`` if no time is left.  Not every PySAT solver can be
+        interrupted (CaDiCaL cannot), so a running solve is stopped from outside: with a
+        timeout the whole search runs in a child process (:func:`_search_in_child`)."""
+        if deadline.expired():
             return None
-        timer = threading.Timer(left, self.sat.interrupt)
-        timer.start()
-        try:
-            answer = self.sat.solve_limited(assumptions=assumptions, expect_interrupt=True)
-        finally:
-            timer.cancel()
-            self.sat.clear_interrupt()
-        return answer
+        return self.sat.solve(assumptions=assumptions)
 
 
 class RestartOracle:
@@ -302,28 +311,26 @@ class RestartOracle:
 
 # --------------------------------------------------------------------------- strategies
 
-def _ask(oracle, bounds: _Bounds, steps: list[Step], value: mpq, strict: bool,
-         deadline: _Deadline) -> Status:
+def _ask(oracle, bounds: _Bounds, value: mpq, strict: bool, deadline: _Deadline) -> Status:
     start = time.perf_counter()
     answer, free = oracle.query(value, strict, deadline)
-    steps.append(Step(value, strict, answer, time.perf_counter() - start))
+    bounds.record(Step(value, strict, answer, time.perf_counter() - start))
     if answer is Status.SAT:
         got = _recheck(bounds.instance, free, value, strict, f"optimize ({oracle.solver_name})")
         bounds.improve(free, got)
     return answer
 
 
-def _descent(oracle, bounds: _Bounds, steps: list[Step], deadline: _Deadline) -> None:
+def _descent(oracle, bounds: _Bounds, deadline: _Deadline) -> None:
     while bounds.lower < bounds.upper:
-        answer = _ask(oracle, bounds, steps, bounds.upper, True, deadline)
+        answer = _ask(oracle, bounds, bounds.upper, True, deadline)
         if answer is Status.UNSAT:
             bounds.raise_lower(bounds.upper)
         elif answer is Status.UNKNOWN:
             return
 
 
-def _binary(oracle, bounds: _Bounds, steps: list[Step], deadline: _Deadline,
-            den: int) -> None:
+def _binary(oracle, bounds: _Bounds, deadline: _Deadline, den: int) -> None:
     """Bisect on ``n`` with every loss ``n / den``: ``lo`` proven, ``hi`` reached."""
     scaled = bounds.lower * den
     lo = -(-int(scaled.numerator) // int(scaled.denominator))  # ceil
@@ -332,7 +339,7 @@ def _binary(oracle, bounds: _Bounds, steps: list[Step], deadline: _Deadline,
         if hi.denominator != 1:
             raise AssertionError(f"loss {bounds.upper} is not on the lattice 1/{den}")
         mid = (lo + int(hi)) // 2
-        answer = _ask(oracle, bounds, steps, mpq(mid, den), False, deadline)
+        answer = _ask(oracle, bounds, mpq(mid, den), False, deadline)
         if answer is Status.UNSAT:
             lo = mid + 1
             bounds.raise_lower(mpq(lo, den))
@@ -340,51 +347,105 @@ def _binary(oracle, bounds: _Bounds, steps: list[Step], deadline: _Deadline,
             return
 
 
-def _maxsat_child(hard, softs, conn) -> None:  # pragma: no cover - runs in a child
+def _maxsat(oracle: IncrementalOracle, bounds: _Bounds) -> None:
+    """RC2 on the circuit's CNF with a soft "classified correctly" per sample."""
     from pysat.examples.rc2 import RC2
     from pysat.formula import WCNF
 
+    lits = oracle.literals(oracle.lowered.objective.wrong)
+    false = -oracle.tr.g.T
     wcnf = WCNF()
-    for cl in hard:
+    for cl in oracle.tr.g.clauses:
         wcnf.append(cl)
-    for cl in softs:
-        wcnf.append(cl, weight=1)
+    for lit in lits:
+        if lit != false:
+            wcnf.append([-lit], weight=1)
+    start = time.perf_counter()
     with RC2(wcnf) as rc2:
         model = rc2.compute()
-        conn.send((model, rc2.cost))
-    conn.close()
-
-
-def _maxsat(oracle: IncrementalOracle, bounds: _Bounds, steps: list[Step],
-            deadline: _Deadline) -> None:
-    """RC2 on the circuit's CNF with a soft "classified correctly" per sample."""
-    obj = oracle.lowered.objective
-    lits = oracle.literals(obj.wrong)
-    t = oracle.tr.g.T
-    softs = [[-lit] for lit in lits if lit != -t]
-    start = time.perf_counter()
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_maxsat_child, args=(oracle.tr.g.clauses, softs, child))
-    proc.start()
-    child.close()
-    left = deadline.remaining()
-    got = parent.poll(left) if left is None or left > 0 else False
-    result = parent.recv() if got else None
-    if proc.is_alive():
-        proc.terminate()
-    proc.join()
-    seconds = time.perf_counter() - start
-    if result is None:
-        steps.append(Step(bounds.upper, False, Status.UNKNOWN, seconds))
-        return
-    model, _cost = result
     free = oracle.lowered.decode(oracle.encoding.decode(model))
     value = _recheck(bounds.instance, free, bounds.upper, False, "optimize (rc2)")
-    steps.append(Step(value, False, Status.SAT, seconds))
+    bounds.record(Step(value, False, Status.SAT, time.perf_counter() - start))
     bounds.improve(free, value)
-    # RC2 proves its cost optimal: no assignment misclassifies fewer samples.
-    bounds.raise_lower(value)
+    bounds.raise_lower(value)  # RC2's cost is optimal: nothing misclassifies fewer
+
+
+def _search(instance: Instance, strategy: str, solver: str | None, encoding: str,
+            bounds: _Bounds, deadline: _Deadline) -> str:
+    """Run ``strategy`` from ``bounds``; the name of the solver used."""
+    if strategy == "restart":
+        oracle = RestartOracle(instance, encoding, solver)
+    else:
+        # The circuit asserts loss <= the first upper bound: every later question implies it.
+        oracle = IncrementalOracle(lower(instance.with_threshold(bounds.upper)),
+                                   solver or DEFAULT_SAT_SOLVER)
+    try:
+        den = None if strategy != "binary" else oracle.lowered.objective.lattice_denominator()
+        if den is not None:
+            _binary(oracle, bounds, deadline, den)
+        elif strategy == "maxsat":
+            _maxsat(oracle, bounds)
+        else:
+            _descent(oracle, bounds, deadline)
+    finally:
+        oracle.close()
+    return oracle.solver_name or ""
+
+
+def _child_main(conn, instance, strategy, solver, encoding, end) -> None:  # pragma: no cover
+    try:
+        bounds = _Bounds(instance, starting_assignment(instance), emit=conn.send)
+        name = _search(instance, strategy, solver, encoding, bounds, _Deadline(None, end))
+        conn.send(("done", name))
+    except BaseException as exc:  # reported to the parent, which raises it
+        try:
+            conn.send(("error", exc))
+        except Exception:
+            conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
+
+
+def _search_in_child(instance: Instance, strategy: str, solver: str | None, encoding: str,
+                     bounds: _Bounds, deadline: _Deadline) -> str:
+    """:func:`_search` in a forked child that streams every bound and step; at the deadline
+    the child is terminated and the bounds received so far stand.  A received assignment's
+    loss is recomputed here."""
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child_main,
+                       args=(child, instance, strategy, solver, encoding, deadline.end))
+    proc.start()
+    child.close()
+    name = solver or ""
+    try:
+        while True:
+            left = deadline.remaining()
+            if left <= 0 or not parent.poll(left):
+                break
+            try:
+                kind, *payload = parent.recv()
+            except EOFError:
+                raise RuntimeError(f"the optimize process died (exit {proc.exitcode})"
+                                   ) from None
+            if kind == "upper":
+                free = payload[0]
+                bounds.improve(free, loss(instance, assemble(instance, free)))
+            elif kind == "lower":
+                bounds.raise_lower(payload[0])
+            elif kind == "step":
+                bounds.record(payload[0])
+            elif kind == "done":
+                name = payload[0]
+                break
+            else:
+                raise payload[0]
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+        proc.join()
+        parent.close()
+    return name
 
 
 # --------------------------------------------------------------------------- entry point
@@ -399,7 +460,8 @@ def optimize(instance: Instance, strategy: str = DEFAULT_STRATEGY,
     :data:`DEFAULT_SAT_SOLVER`) or, for ``restart``, a solver of ``encoding``.  With
     ``proof_path`` an optimal result also carries a DRUP proof that no assignment has a
     smaller loss (see the module docstring).  ``on_bounds(lower, upper)`` is called at the
-    start and whenever a bound moves.  A timeout gives status ``"bounds"``, not an error.
+    start and whenever a bound moves.  A timeout gives status ``"bounds"``, not an error;
+    with a timeout the search runs in a child process that is stopped at the deadline.
     """
     if strategy not in STRATEGIES:
         raise UnsupportedError(f"unknown strategy {strategy!r}; available: "
@@ -407,43 +469,33 @@ def optimize(instance: Instance, strategy: str = DEFAULT_STRATEGY,
     if strategy == "maxsat" and instance.loss != "zero_one":
         raise UnsupportedError(f"strategy 'maxsat' needs the zero_one loss, not "
                                f"{instance.loss!r}; use --strategy descent or binary")
+    if strategy != "restart" and solver is not None:
+        from .backends.pysat_backend import PYSAT_SOLVERS
+
+        if solver not in PYSAT_SOLVERS:
+            raise UnsupportedError(f"unknown PySAT solver {solver!r}; available: "
+                                   f"{', '.join(PYSAT_SOLVERS)}")
     start = time.perf_counter()
     deadline = _Deadline(timeout)
     bounds = _Bounds(instance, starting_assignment(instance), on_bounds)
-    steps: list[Step] = []
-    if strategy == "restart":
-        oracle = RestartOracle(instance, encoding, solver)
-    else:
-        # The circuit asserts loss <= the first upper bound: every later question implies it.
-        oracle = IncrementalOracle(lower(instance.with_threshold(bounds.upper)),
-                                   solver or DEFAULT_SAT_SOLVER)
-    try:
-        den = None if strategy != "binary" else oracle.lowered.objective.lattice_denominator()
-        if den is not None:
-            _binary(oracle, bounds, steps, deadline, den)
-        elif strategy == "maxsat":
-            _maxsat(oracle, bounds, steps, deadline)
-        else:
-            _descent(oracle, bounds, steps, deadline)
-    finally:
-        oracle.close()
+    run = _search if timeout is None else _search_in_child
+    name = run(instance, strategy, solver, encoding, bounds, deadline)
     status = "optimal" if bounds.lower == bounds.upper else "bounds"
     result = OptimizeResult(status, bounds.lower, bounds.upper,
-                            assemble(instance, bounds.best), 0.0, strategy,
-                            oracle.solver_name or "", steps)
+                            assemble(instance, bounds.best), 0.0, strategy, name,
+                            bounds.steps)
     if proof_path is not None and status == "optimal":
         result.proof = prove_optimal(instance, bounds.upper, proof_path, deadline)
-        if result.proof is None:
-            result.status = "bounds"  # proof timed out: optimality not certified
-            log.warning("the optimality proof did not finish in time")
+        if result.proof is None:  # the search's answer stands; it is just not certified
+            log.warning("the optimality proof did not finish in time: no proof written")
     result.seconds = time.perf_counter() - start
     return result
 
 
 def prove_optimal(instance: Instance, optimum: mpq, proof_path: str,
                   deadline: _Deadline | None = None) -> dict | None:
-    """Refute "loss < optimum" with a proof-logging solver; the proof object of the
-    certificate, or ``None`` if the deadline passed first."""
+    """Refute "loss < optimum" with a proof-logging solver; the certificate's proof object,
+    or ``None`` if the deadline passed first."""
     from .optimality import prove_strictly_below
 
     left = None if deadline is None else deadline.remaining()

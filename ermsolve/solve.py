@@ -18,8 +18,10 @@ class WrongAnswerError(ErmsolveError, RuntimeError):
 
 
 def solve(instance: Instance, encoding: str = "bv", solver: str | None = None,
-          timeout: float | None = None, proof_path: str | None = None) -> SolveResult:
-    """Decide whether some assignment in the domain has loss ≤ γ.
+          timeout: float | None = None, proof_path: str | None = None,
+          strict: bool = False) -> SolveResult:
+    """Decide whether some assignment in the domain has loss ≤ γ (``< γ`` with ``strict``,
+    see :func:`ermsolve.lowering.lower`).
 
     A sat answer is decoded and its loss recomputed by the exact forward pass
     (:mod:`ermsolve.network`); a mismatch raises :class:`WrongAnswerError`.  An unsat answer
@@ -29,7 +31,7 @@ def solve(instance: Instance, encoding: str = "bv", solver: str | None = None,
     entry = get_encoding(encoding)
     solver = resolve_solver(entry, solver)
     start = time.perf_counter()
-    lowered = lower(instance)
+    lowered = lower(instance, strict=strict)
     if proof_path is not None and solver not in entry.proofs:
         raise UnsupportedError(f"{encoding}/{solver} cannot log a checkable proof; proofs "
                                f"need one of: {_proof_choices()}")
@@ -44,9 +46,10 @@ def solve(instance: Instance, encoding: str = "bv", solver: str | None = None,
         free = lowered.decode(raw.leaf_values)
         params = assemble(instance, free)
         value = loss(instance, params)
-        if value > instance.threshold:
+        if value > instance.threshold or (strict and value == instance.threshold):
             raise WrongAnswerError(f"{encoding}/{solver} answered sat with parameters of loss "
-                                   f"{value} > threshold {instance.threshold}")
+                                   f"{value} {'>=' if strict else '>'} threshold "
+                                   f"{instance.threshold}")
         result.parameters, result.loss = params, value
     return result
 
