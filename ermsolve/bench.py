@@ -19,8 +19,8 @@ solver's own time limit ``timeout``; the parent kills the child's process group 
 its time limit), ``timeout`` (killed), ``memout``, ``unsupported`` (the encoding refuses the
 instance, e.g. CP-SAT beyond 64 bits), ``wrong`` (a sat answer failed the exact re-check) and
 ``error``.  ``seconds`` is the time of :func:`ermsolve.solve` (lowering, encoding and
-solving; process start and the import of the backend's packages not counted); a run counts as solved when its status is
-sat or unsat and ``seconds <= timeout``.
+solving; process start and the import of the backend's packages not counted); a run counts
+as solved when its status is sat or unsat and ``seconds <= timeout``.
 
 Failing loudly.  After writing the files, :func:`check_results` lists every instance with both
 a sat and an unsat answer, every answer contradicting the manifest's ``expected`` status,
@@ -185,7 +185,8 @@ def child_main(argv: list[str]) -> int:
     try:
         instance = parse_instance(loads_json(sys.stdin.read(), "<stdin>"))
         # Import the backend first: its import time is not the encoding's solve time.
-        get_encoding(enc).load_runner()
+        runner = get_encoding(enc).load_runner()
+        getattr(runner, "preload", lambda: None)()
         result = solve(instance, enc, solver, timeout)
         sizes = result.sizes
         out = {"status": result.status.value, "seconds": result.seconds,

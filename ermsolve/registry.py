@@ -51,6 +51,8 @@ ENCODINGS: dict[str, EncodingEntry] = {
     "cpsat": EncodingEntry("cpsat", "peer baseline: OR-Tools CP-SAT integer model (unsat is "
                            "CP-SAT's claim)", ("cp-sat", "cp-sat-2"),
                            ".encodings.cpsat:run_cpsat"),
+    "auto": EncodingEntry("auto", "picks encodings/solvers from instance features and runs "
+                          "them in turn (see ermsolve.auto)", ("auto",), ".auto:run_auto"),
 }
 # z3's bit-blasting of the bv formula, kept as a reference for cnf: the same PySAT solvers.
 ENCODINGS["cnf-z3"] = EncodingEntry("cnf-z3", "the bv formula bit-blasted to CNF by z3's "
