@@ -430,3 +430,23 @@ def test_reduce_slp_command(tmp_path, capsys):
     (tmp_path / "bad.slp").write_text("slp/1\nr0 = cnst 1\n")
     assert main(["reduce", "slp", str(tmp_path / "bad.slp")]) == 2
     assert "bad.slp:2: unknown operation 'cnst'" in capsys.readouterr().err
+
+
+def test_slp_parser_refuses_garbage_cleanly():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(["slp/1", "r0", "r1", "r2", "=", "const", "add", "mul", "sub",
+                              "output", "-3", "12", "x", "#", "\n", " ", "1/2", "r-1"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(pieces, max_size=25))
+    def check(tokens):
+        text = " ".join(tokens)
+        try:
+            slp = parse_slp(text)
+        except SLPFormatError:
+            return
+        assert parse_slp(format_slp(slp)) == slp
+
+    check()
