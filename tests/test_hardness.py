@@ -450,3 +450,18 @@ def test_slp_parser_refuses_garbage_cleanly():
         assert parse_slp(format_slp(slp)) == slp
 
     check()
+
+
+def test_compiled_sizes_within_the_documented_bounds():
+    rng = random.Random(9)
+    for _ in range(100):
+        slp = random_slp(rng, rng.randint(0, 10), max_const=9)
+        net = to_network.compile_slp(slp)
+        assert net.depth == slp.mul_depth()
+        assert max(net.widths) <= max(1, 2 * len(slp))
+        big = max(abs(int(i.value)).bit_length() for i in slp.instrs if i.op == "const")
+        for layer in net.units + [[net.output]]:
+            for coeffs, const in layer:
+                for c in [*coeffs.values(), const]:
+                    assert 4 % c.denominator == 0
+                    assert abs(c.numerator).bit_length() <= len(slp) * (1 + big) + 3

@@ -21,13 +21,15 @@ layer cost units (the *gadgets*, all exact identities):
 A register defined at level ``λ(r)`` is passed through every layer up to the last layer
 where a later instruction (or the output) reads it; registers the output does not depend on
 are dropped.  Width of layer ``k`` = 2·(products at ``k``) + (squares at ``k``) +
-2·(registers passed into ``k``); so the network has ``D + 1`` affine layers and at most
-``3·|SLP|`` units per layer — polynomial in the program, while its output, the program's
-value, may have ``2**D`` times more bits than any parameter.  Parameter sizes: a product or
-pass-through starts a fresh form with coefficients ``±1/4`` or ``1`` (denominators stay
-divisors of 4), and each linear instruction at most doubles the largest coefficient or
-multiplies it by one of the program's constants, so every numerator has at most
-``|SLP|·(1 + B) + 3`` bits, ``B`` the largest constant's bit length.
+2·(registers passed into ``k``) — each register takes at most two units of a layer — so
+the network has ``D + 1`` affine layers and at most ``2·|SLP|`` units per layer, polynomial
+in the program, while its output, the program's value, may have ``2**D`` times more bits
+than any parameter.
+
+Parameter sizes: a product or pass-through starts a fresh form with coefficients ``±1/4``
+or ``1`` (denominators stay divisors of 4), and each linear instruction at most doubles the
+largest coefficient or multiplies it by one of the program's constants, so every numerator
+has at most ``|SLP|·(1 + B) + 3`` bits, ``B`` the largest constant's bit length.
 
 :func:`value_instance` is the ``ermbit/1`` instance whose output at ``x = 1`` is the value;
 :func:`gradient_instance` appends a layer that hides the value from the loss but exposes it
