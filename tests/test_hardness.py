@@ -439,7 +439,7 @@ def test_slp_parser_refuses_garbage_cleanly():
     pieces = st.sampled_from(["slp/1", "r0", "r1", "r2", "=", "const", "add", "mul", "sub",
                               "output", "-3", "12", "x", "#", "\n", " ", "1/2", "r-1"])
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=150, deadline=None)
     @given(st.lists(pieces, max_size=25))
     def check(tokens):
         text = " ".join(tokens)
