@@ -51,6 +51,9 @@ ENCODINGS: dict[str, EncodingEntry] = {
     "cpsat": EncodingEntry("cpsat", "peer baseline: OR-Tools CP-SAT integer model (unsat is "
                            "CP-SAT's claim)", ("cp-sat", "cp-sat-2"),
                            ".encodings.cpsat:run_cpsat"),
+    "milp": EncodingEntry("milp", "peer baseline: big-M MILP on HiGHS (floating point; sat "
+                          "re-checked exactly, infeasible is never exact)",
+                          ("highs", "highs-claim"), ".encodings.milp:run_milp"),
     "auto": EncodingEntry("auto", "picks encodings/solvers from instance features and runs "
                           "them in turn (see ermsolve.auto)", ("auto",), ".auto:run_auto"),
 }

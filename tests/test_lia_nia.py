@@ -120,3 +120,32 @@ def test_cpsat_refuses_beyond_64_bits():
         "loss": "max_abs", "threshold": "0"})
     with pytest.raises(UnsupportedError, match="64-bit"):
         solve(inst, "cpsat")
+
+
+def test_milp_model_is_exact_at_every_grid_point():
+    # The big-M model itself, in exact integers (no HiGHS): the intended completion of a
+    # grid point satisfies every row exactly when the circuit holds there.
+    from ermsolve.brute import enumerate_losses
+    from ermsolve.encodings.milp import build, check_point
+
+    checked = 0
+    for inst in _instances(40, 22, PIECEWISE_LINEAR + POLYNOMIAL):
+        low = lower(inst)
+        try:
+            model = build(low.circuit)
+        except UnsupportedError:
+            continue
+        for assignment, _ in enumerate_losses(inst):
+            leaves = low.encode_values(assignment)
+            assert check_point(model, low.circuit, leaves) == low.circuit.holds(leaves)
+            checked += 1
+    assert checked > 1000
+
+
+def test_milp_highs_never_gives_a_wrong_verdict():
+    # Solver "highs" reports sat only after the exact re-check and never reports unsat.
+    for inst in _instances(25, 23):
+        result = solve(inst, "milp", "highs", timeout=10)
+        assert result.status is not Status.UNSAT
+        if result.status is Status.SAT:
+            assert _expect(inst) == "sat"
