@@ -7,7 +7,7 @@ TIMEOUT=${TIMEOUT:-20}
 JOBS=${JOBS:-2}
 OUT=${OUT:-benchmarks/results}
 ermsolve bench benchmarks/suite \
-  --encodings bv,cnf,lia,nia,cpsat,brute-vec,auto \
+  --encodings bv,cnf,lia,nia,cpsat,brute-vec,milp,auto \
   --solvers bv:z3,bv:bitwuzla,cnf:cadical195 \
   --timeout "$TIMEOUT" --jobs "$JOBS" -o "$OUT"
 status=$?
