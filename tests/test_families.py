@@ -1,6 +1,8 @@
 """``ermsolve gen``: determinism, the manifest and the known answers of the families."""
 
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +97,25 @@ def test_gen_bad_options_exit_2(tmp_path, capsys):
     assert main(["gen", "parity", "--bits", "x", "-o", str(tmp_path)]) == 2
     assert "--bits" in capsys.readouterr().err
     assert main(["gen", "planted", "-n", "0", "-o", str(tmp_path)]) == 2
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_committed_suite_matches_its_manifest():
+    suite = ROOT / "benchmarks" / "suite"
+    manifest = load_manifest(suite)
+    files = sorted(p.name for p in suite.glob("*.json") if p.name != "manifest.json")
+    assert files == [e["file"] for e in manifest["instances"]]
+    assert len(files) >= 60
+    assert {e["family"] for e in manifest["instances"]} == {"parity", "planted",
+                                                             "random-labels", "real"}
+    for e in manifest["instances"]:
+        assert load_instance(suite / e["file"]).sha256() == e["sha256"]
+
+
+@pytest.mark.slow
+def test_make_suite_reproduces_the_committed_suite(tmp_path):
+    subprocess.run(["sh", str(ROOT / "benchmarks" / "make_suite.sh"), str(tmp_path / "s")],
+                   check=True, cwd=ROOT, capture_output=True)
+    assert _files(tmp_path / "s") == _files(ROOT / "benchmarks" / "suite")
