@@ -22,7 +22,7 @@ COMMAND_MODULES = ("ermsolve.commands.solve", "ermsolve.commands.check",
                    "ermsolve.datasets", "ermsolve.commands.gen",
                    "ermsolve.commands.bench", "ermsolve.commands.encode",
                    "ermsolve.commands.model", "ermsolve.commands.reduce",
-                   "ermsolve.commands.optimize")
+                   "ermsolve.commands.optimize", "ermsolve.commands.count")
 
 
 def _positive_float(text: str) -> float:

@@ -55,7 +55,6 @@ import os
 import re
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -222,8 +221,12 @@ def _timed_out_result(method: str, exact: bool, guarantee: str, timeout: float) 
 def _count_exact(clauses, proj, timeout, seed) -> CountResult:
     if any(not cl for cl in clauses):
         return CountResult("exact", 0, 0.0, True, GUARANTEE_EXACT)
-    if not proj:  # the count is 1 or 0: a SAT call decides it exactly
-        return CountResult("exact", int(_satisfiable(clauses)), 0.0, True, GUARANTEE_EXACT)
+    # A SAT call first: the count is 0 when it fails, 1 when nothing is projected.  (Ganak's
+    # preprocessing was seen taking 30 s to find an empty clause CaDiCaL refutes in 0.1 s.)
+    sat = _satisfiable(clauses)
+    if not proj or not sat:
+        return CountResult("exact", int(sat), 0.0, True, GUARANTEE_EXACT,
+                           details={"decided_by": "sat"})
     done, value = run_in_child(_ganak_worker, (clauses, proj, seed), timeout)
     if not done:
         return _timed_out_result("exact", True, GUARANTEE_EXACT, timeout)
@@ -321,42 +324,36 @@ def _flush_c_stdio() -> None:
 
 
 def _count_enumerate(clauses, proj, timeout, limit) -> CountResult:
-    from pysat.solvers import Solver
-
     guarantee = GUARANTEE_EXACT_ENUM
     if any(not cl for cl in clauses):
         return CountResult("enumerate", 0, 0.0, True, guarantee)
+    if timeout is None:
+        count = _enumerate_worker(clauses, proj, limit)
+    else:  # CaDiCaL in PySAT cannot be interrupted: run it where it can be killed
+        done, count = run_in_child(_enumerate_worker, (clauses, proj, limit), timeout)
+        if not done:
+            return _timed_out_result("enumerate", True, guarantee, timeout)
+    if count < 0:
+        raise SizeLimitError(f"enumeration passed {limit} solutions; use the exact or approx "
+                             "method (or raise the limit)")
+    return CountResult("enumerate", count, 0.0, True, guarantee)
+
+
+def _enumerate_worker(clauses, proj, limit) -> int:
+    """Models projected on ``proj``, each blocked once found; -1 past ``limit``."""
+    from pysat.solvers import Solver
+
     count = 0
     with Solver(name="cadical153", bootstrap_with=clauses) as solver:
-        timer = None
-        expired = threading.Event()
-        if timeout is not None:
-            def stop():
-                expired.set()
-                solver.interrupt()
-            timer = threading.Timer(timeout, stop)
-            timer.daemon = True
-            timer.start()
-        try:
-            while True:
-                answer = solver.solve_limited(expect_interrupt=True)
-                if answer is None or expired.is_set():
-                    return _timed_out_result("enumerate", True, guarantee, timeout)
-                if not answer:
-                    break
-                count += 1
-                if count > limit:
-                    raise SizeLimitError(f"enumeration passed {limit} solutions; use the "
-                                         "exact or approx method (or raise the limit)")
-                if not proj:
-                    break
-                model = solver.get_model()
-                value = {abs(lit): lit > 0 for lit in model}
-                solver.add_clause([-v if value.get(v, False) else v for v in proj])
-        finally:
-            if timer is not None:
-                timer.cancel()
-    return CountResult("enumerate", count, 0.0, True, guarantee)
+        while solver.solve():
+            count += 1
+            if count > limit:
+                return -1
+            if not proj:
+                break
+            value = {abs(lit): lit > 0 for lit in solver.get_model()}
+            solver.add_clause([-v if value.get(v, False) else v for v in proj])
+    return count
 
 
 # --------------------------------------------------------------------------- child process
@@ -418,3 +415,217 @@ def to_mcc(clauses: Iterable[Sequence[int]], projection: Sequence[int],
     lines.append(" ".join(["c p show", *map(str, proj), "0"]))
     lines += [" ".join(map(str, cl)) + " 0" for cl in clauses]
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- instances
+
+@dataclass
+class CountingProblem:
+    """The projected counting problem of an instance: the ``cnf`` encoding's clauses plus
+    the canonical-form clauses (rational domain), and the projection (all leaf bits)."""
+
+    clauses: list[list[int]]
+    projection: list[int]
+    encoding: object  # ermsolve.encodings.cnf.CNFEncoding
+    canonical_clauses: int = 0
+    canonical_variables: int = 0
+
+    def to_mcc(self, comments: Sequence[str] = ()) -> str:
+        return to_mcc(self.clauses, self.projection, comments)
+
+
+def counting_problem(instance) -> CountingProblem:
+    """Lower ``instance``, encode it with the ``cnf`` encoding and add, for the rational
+    domain, :func:`canonical_rational_clauses` (module docstring for the semantics)."""
+    from .encodings.cnf import encode_cnf
+    from .instance import RationalDomain
+    from .limits import lower_checked
+
+    lowered = lower_checked(instance)
+    enc = encode_cnf(lowered)
+    clauses = [list(cl) for cl in enc.cnf.clauses]
+    projection = enc.parameter_variables()
+    problem = CountingProblem(clauses, projection, enc)
+    if isinstance(instance.domain, RationalDomain):
+        top = enc.pool.top
+        extra = canonical_rational_clauses(lowered, enc)
+        problem.clauses += extra
+        problem.canonical_clauses = len(extra)
+        problem.canonical_variables = enc.pool.top - top
+    return problem
+
+
+def canonical_rational_clauses(lowered, enc) -> list[list[int]]:
+    """Clauses that keep, of every rational parameter ``p / q``, only the reduced pair
+    ``gcd(p, q) = 1``; new variables come from ``enc.pool``.
+
+    For each prime ``r <= 2**den_bits - 1`` and each parameter, ``r | p`` and ``r | q`` are
+    computed by a residue automaton over the bits (state after bit ``i`` is
+    ``Σ_{j<=i} b_j w_j mod r`` with ``w_j = 2**j mod r``, and ``w = -2**(n-1) mod r`` for the
+    sign bit of ``p``), one-hot, each state bit a multiplexer (4 clauses), constants folded;
+    then the clause ``¬(r | p) ∨ ¬(r | q)``.  Every prime factor of ``gcd(p, q)`` divides
+    ``q``, so it is ``<= q``: these primes are all that can occur.  Cost per parameter: at
+    most ``Σ_r r · (num_bits + den_bits)`` variables and four times as many clauses
+    (``den_bits = 4``: primes 2..13, Σ r = 41).  The auxiliary variables are functions of
+    the leaf bits, so projected counts are unchanged apart from the canonical filter.
+    """
+    builder = _ResidueBuilder(enc.pool)
+    qmax = lowered.instance.domain.q_range[1]
+    for param in lowered.params:
+        if param.kind != "rational":
+            continue
+        p_leaf, q_leaf = param.leaves
+        p_bits, q_bits = enc.leaf_bits[p_leaf.name], enc.leaf_bits[q_leaf.name]
+        for r in _primes_upto(qmax):
+            p_div = builder.divisible(p_bits, r, signed=True)
+            q_div = builder.divisible(q_bits, r, signed=False)
+            builder.forbid_both(p_div, q_div)
+    return builder.clauses
+
+
+def _primes_upto(n: int) -> list[int]:
+    return [k for k in range(2, n + 1) if all(k % d for d in range(2, int(k ** 0.5) + 1))]
+
+
+class _ResidueBuilder:
+    """Tseitin multiplexers over literals and the constants ``True``/``False``."""
+
+    def __init__(self, pool):
+        self.pool = pool
+        self.clauses: list[list[int]] = []
+        self._count = 0
+
+    def _fresh(self) -> int:
+        self._count += 1
+        return self.pool.id(("canonical-rational", self._count))
+
+    def _emit(self, lits) -> None:
+        out = []
+        for lit in lits:
+            if lit is True:
+                return
+            if lit is not False:
+                out.append(lit)
+        self.clauses.append(out)
+
+    @staticmethod
+    def _neg(a):
+        return (not a) if isinstance(a, bool) else -a
+
+    def mux(self, b: int, a, c):
+        """A literal (or constant) equal to ``c if b else a``."""
+        if a is c or (not isinstance(a, bool) and not isinstance(c, bool) and a == c):
+            return a
+        if isinstance(a, bool) and isinstance(c, bool):
+            return b if c else -b
+        x = self._fresh()
+        n = self._neg
+        self._emit([b, n(a), x])
+        self._emit([b, a, -x])
+        self._emit([-b, n(c), x])
+        self._emit([-b, c, -x])
+        return x
+
+    def divisible(self, bits: list[int], r: int, signed: bool):
+        """A literal (or constant) true exactly when ``r`` divides the integer of ``bits``
+        (lsb first; two's complement when ``signed``)."""
+        state = [True] + [False] * (r - 1)  # residue 0 before any bit
+        n = len(bits)
+        for i, b in enumerate(bits):
+            w = (-(1 << i) if signed and i == n - 1 else (1 << i)) % r
+            if w == 0:
+                continue
+            state = [self.mux(b, state[j], state[(j - w) % r]) for j in range(r)]
+        return state[0]
+
+    def forbid_both(self, a, b) -> None:
+        self._emit([self._neg(a), self._neg(b)])
+
+
+def parameter_bits(instance) -> int:
+    """Number of leaf bits the ``cnf`` encoding gives the free parameters (the projection
+    size), without encoding."""
+    from .instance import FixedDomain, RationalDomain
+
+    dom = instance.domain
+    if isinstance(dom, FixedDomain):
+        per = dom.bits
+    elif isinstance(dom, RationalDomain):
+        per = dom.num_bits + dom.den_bits
+    else:
+        per = max(1, (len(dom.values_) - 1).bit_length())
+    return per * len(instance.free_parameters())
+
+
+#: The default (``method=None``) first enumerates up to this many solutions (within
+#: :data:`AUTO_ENUMERATE_SECONDS`): small counts are then exact without any hashing, and
+#: cheap — Ganak's preprocessing costs seconds to minutes even on formulas with few models.
+AUTO_ENUMERATE_LIMIT = 5000
+AUTO_ENUMERATE_SECONDS = 20.0
+#: Past the enumeration, the default is ``exact`` up to this many parameter bits, ``approx``
+#: beyond (measurements in ``benchmarks/counting.md``).
+EXACT_MAX_BITS = 32
+
+
+def default_method(instance) -> str:
+    """What the default falls back to after enumeration: ``exact`` for at most
+    :data:`EXACT_MAX_BITS` parameter bits, else ``approx``."""
+    return "exact" if parameter_bits(instance) <= EXACT_MAX_BITS else "approx"
+
+
+def count_instance(instance, method: str | None = None, *, epsilon=DEFAULT_EPSILON,
+                   delta=DEFAULT_DELTA, timeout: float | None = None, seed: int = 1,
+                   limit: int = DEFAULT_ENUMERATE_LIMIT,
+                   max_points: int | None = None) -> CountResult:
+    """How many parameter assignments of the bit model reach loss ≤ γ (module docstring
+    for what counts once).  ``method`` is ``exact``, ``approx``, ``enumerate``, ``brute``,
+    or ``None``: enumerate up to :data:`AUTO_ENUMERATE_LIMIT` solutions, then
+    :func:`default_method` (``details["auto"]`` is set, ``method`` says which answered).
+    ``max_points`` bounds ``brute`` (default :data:`ermsolve.brute.DEFAULT_MAX_POINTS`);
+    the other options as in :func:`count_cnf`."""
+    if method is not None and method not in METHODS:
+        raise UnsupportedError(f"unknown counting method {method!r}; expected one of "
+                               f"{', '.join(METHODS)}")
+    info = {"parameter_bits": parameter_bits(instance)}
+    if method == "brute":
+        return _count_brute(instance, max_points, info)
+    start = time.perf_counter()
+    problem = counting_problem(instance)
+    info.update(encode_seconds=round(time.perf_counter() - start, 6),
+                cnf_variables=max(problem.encoding.pool.top, 1),
+                cnf_clauses=len(problem.clauses),
+                canonical_clauses=problem.canonical_clauses)
+
+    def remaining():
+        return None if timeout is None else max(timeout - (time.perf_counter() - start), 1e-3)
+
+    result = None
+    if method is None:
+        info["auto"] = True
+        budget = AUTO_ENUMERATE_SECONDS if timeout is None else min(AUTO_ENUMERATE_SECONDS,
+                                                                    remaining())
+        try:
+            result = count_cnf(problem.clauses, problem.projection, "enumerate",
+                               timeout=budget, limit=AUTO_ENUMERATE_LIMIT)
+        except SizeLimitError:
+            result = None
+        if result is not None and result.count is None:
+            result = None
+        method = default_method(instance)
+    if result is None:
+        result = count_cnf(problem.clauses, problem.projection, method, epsilon=epsilon,
+                           delta=delta, timeout=remaining(), seed=seed, limit=limit)
+    result.seconds = time.perf_counter() - start
+    result.details = {**info, **result.details}
+    return result
+
+
+def _count_brute(instance, max_points, info) -> CountResult:
+    from .brute import DEFAULT_MAX_POINTS, brute_force
+
+    start = time.perf_counter()
+    outcome = brute_force(instance, max_points or DEFAULT_MAX_POINTS)
+    seconds = time.perf_counter() - start
+    info["grid_points"] = outcome.points
+    return CountResult("brute", outcome.count, seconds, True, GUARANTEE_EXACT_BRUTE,
+                       projection_size=info["parameter_bits"], details=info)
