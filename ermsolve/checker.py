@@ -45,9 +45,11 @@ def _frac(text) -> Fraction:
     return Fraction(int(q.numerator), int(q.denominator))
 
 
-def check_certificate(instance: Instance, cert: dict, cert_path: str | Path | None = None
-                      ) -> CheckResult:
-    """Verify ``cert`` (a parsed ``ermbit-certificate/1``) against ``instance``."""
+def check_certificate(instance: Instance, cert: dict, cert_path: str | Path | None = None,
+                      proof_checker: str = "drup") -> CheckResult:
+    """Verify ``cert`` (a parsed ``ermbit-certificate/1``) against ``instance``.
+    ``proof_checker`` (``drup``, ``dratify`` or ``both``) replays the proof of an
+    ``optimal`` certificate (see :mod:`ermsolve.proofs`)."""
     if cert.get("instance_sha256") != instance.sha256():
         return CheckResult(False, "instance hash does not match (certificate is for another "
                                   "instance)")
@@ -62,12 +64,13 @@ def check_certificate(instance: Instance, cert: dict, cert_path: str | Path | No
                                       "(ermsolve.proofs), which is not available")
         return proofs.check_unsat_certificate(instance, cert, cert_path)
     if status in ("optimal", "upper_bound"):
-        return _check_optimum(instance, cert, cert_path, status == "optimal")
+        return _check_optimum(instance, cert, cert_path, status == "optimal", proof_checker)
     return CheckResult(False, f"status must be 'sat', 'unsat', 'optimal' or 'upper_bound', "
                               f"got {status!r}")
 
 
-def _check_optimum(instance: Instance, cert: dict, cert_path, optimal: bool) -> CheckResult:
+def _check_optimum(instance: Instance, cert: dict, cert_path, optimal: bool,
+                   proof_checker: str) -> CheckResult:
     """``upper_bound``: the witness reaches the claimed loss (a sat check at that
     threshold); ``optimal``: that, and a proof that no assignment has a smaller loss
     (:func:`ermsolve.optimality.check_optimality_proof`).  The instance's threshold is not
@@ -81,7 +84,7 @@ def _check_optimum(instance: Instance, cert: dict, cert_path, optimal: bool) -> 
         return witness
     optimality = importlib.import_module("ermsolve.optimality")
     problem = optimality.check_optimality_proof(instance, claimed, cert.get("proof"),
-                                                cert_path)
+                                                cert_path, proof_checker)
     return CheckResult(not problem, problem)
 
 

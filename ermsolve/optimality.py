@@ -32,7 +32,7 @@ from gmpy2 import mpq
 
 from .fileio import atomic_write_text
 from .instance import Instance
-from .lowering import lower
+from .limits import lower_checked
 from .rationals import to_str
 
 QUESTION = "loss < optimum"
@@ -45,7 +45,7 @@ def strict_below_cnf(instance: Instance, optimum, cardinality: str | None = None
     the same instance and optimum give the same DIMACS text)."""
     from .encodings.cnf import DEFAULT_CARDINALITY, encode_cnf
 
-    lowered = lower(instance.with_threshold(mpq(optimum)), strict=True)
+    lowered = lower_checked(instance.with_threshold(mpq(optimum)), strict=True)
     return encode_cnf(lowered, cardinality=cardinality or DEFAULT_CARDINALITY)
 
 
@@ -70,11 +70,16 @@ def prove_strictly_below(instance: Instance, optimum, proof_path: str | Path,
             "file": os.path.basename(str(proof_path)), "format": info["format"]}
 
 
-def check_optimality_proof(instance: Instance, optimum, proof, cert_path) -> str:
+def check_optimality_proof(instance: Instance, optimum, proof, cert_path,
+                           checker: str = "drup") -> str:
     """An empty string when ``proof`` refutes "loss < optimum" on ``instance``, else the
-    reason it does not.  The proof is parsed and replayed by :mod:`ermsolve.proofs`
-    (the ``drup`` checker)."""
+    reason it does not.  The proof is parsed and replayed by :mod:`ermsolve.proofs` with
+    ``checker``: ``drup`` (the formally verified one, slow on long proofs), ``dratify``
+    (fast) or ``both``."""
     from . import proofs
+
+    if checker not in proofs.CHECKERS:
+        return f"unknown proof checker {checker!r}; use one of {', '.join(proofs.CHECKERS)}"
 
     if not isinstance(proof, dict):
         return "an optimal certificate needs a proof object (run optimize with --proof)"
@@ -100,8 +105,18 @@ def check_optimality_proof(instance: Instance, optimum, proof, cert_path) -> str
         lemmas, _ = proofs.parse_proof(text)
     except proofs.ProofFormatError as exc:
         return f"{path}: {exc}"
-    valid, reason = proofs.check_with_drup(enc.cnf.clauses, lemmas)
-    return "" if valid else f"{reason} ('loss < {to_str(mpq(optimum))}' is not refuted)"
+    verdicts = []
+    if checker in ("drup", "both"):
+        verdicts.append(proofs.check_with_drup(enc.cnf.clauses, lemmas))
+    if checker in ("dratify", "both"):
+        if not lemmas or lemmas[-1]:
+            verdicts.append((False, "the proof does not end with the empty clause"))
+        else:
+            verdicts.append(proofs.check_with_dratify(enc.to_dimacs(False), text))
+    for valid, reason in verdicts:
+        if not valid:
+            return f"{reason} ('loss < {to_str(mpq(optimum))}' is not refuted)"
+    return ""
 
 
 def optimize_certificate_json(instance: Instance, result) -> dict:
