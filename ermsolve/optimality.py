@@ -5,7 +5,7 @@ Two certificate statuses (``ermbit-certificate/1``, see :mod:`ermsolve.certifica
     {"status": "optimal", "loss": "<v*>", "parameters": {...},       # the witness
      "proof": {"question": "loss < optimum", "encoding": "cnf", "cardinality": "...",
                "solver": "...", "cnf_sha256": "...", "file": "<proof file beside it>",
-               "format": "drup"}, ...}
+               "format": "drup" | "drat", "core": "<clause index ranges>"}, ...}
     {"status": "upper_bound", "loss": "<v>", "parameters": {...}, ...}
 
 ``upper_bound`` claims only that the parameters reach loss ``v`` (checked like a sat
@@ -14,7 +14,8 @@ certificate at threshold ``v``).  ``optimal`` claims in addition that no assignm
 strict=True)`` under the ``cnf`` encoding.  The checker rebuilds that CNF from the instance
 and the claimed ``v*`` alone (the lowering and the encoding are deterministic), compares its
 SHA-256 with ``cnf_sha256`` (so a proof for another bound or instance is refused before any
-proof checking) and replays the proof with the ``drup`` checker of :mod:`ermsolve.proofs`.
+proof checking) and replays the proof with the ``drup`` checker of :mod:`ermsolve.proofs`
+(against the ``core`` subset of the rebuilt CNF when given, as for unsat certificates).
 The instance's own threshold plays no part in either status.
 
 What an ``optimal`` certificate rests on: the independent Fraction-based loss of the witness
@@ -65,9 +66,14 @@ def prove_strictly_below(instance: Instance, optimum, proof_path: str | Path,
         return None
     if status is Status.SAT:
         raise ValueError(f"an assignment has loss < {optimum}: not the optimum")
-    return {"question": QUESTION, "encoding": "cnf", "cardinality": enc.cardinality,
-            "solver": solver, "cnf_sha256": enc.sha256(),
-            "file": os.path.basename(str(proof_path)), "format": info["format"]}
+    out = {"question": QUESTION, "encoding": "cnf", "cardinality": enc.cardinality,
+           "solver": solver, "cnf_sha256": enc.sha256(),
+           "file": os.path.basename(str(proof_path)), "format": info["format"]}
+    if info.get("core") is not None:
+        from .proofs import core_to_text
+
+        out["core"] = core_to_text(info["core"])
+    return out
 
 
 def check_optimality_proof(instance: Instance, optimum, proof, cert_path,
@@ -103,16 +109,19 @@ def check_optimality_proof(instance: Instance, optimum, proof, cert_path,
         return f"the proof file {path} is not a text DRUP/DRAT proof"
     try:
         lemmas, _ = proofs.parse_proof(text)
+        clauses = enc.cnf.clauses
+        if "core" in proof:  # a subset of the rebuilt CNF: refuting it refutes the CNF
+            clauses = [clauses[i] for i in proofs.core_from_text(proof["core"], len(clauses))]
     except proofs.ProofFormatError as exc:
         return f"{path}: {exc}"
     verdicts = []
     if checker in ("drup", "both"):
-        verdicts.append(proofs.check_with_drup(enc.cnf.clauses, lemmas))
+        verdicts.append(proofs.check_with_drup(clauses, lemmas))
     if checker in ("dratify", "both"):
         if not lemmas or lemmas[-1]:
             verdicts.append((False, "the proof does not end with the empty clause"))
         else:
-            verdicts.append(proofs.check_with_dratify(enc.to_dimacs(False), text))
+            verdicts.append(proofs.check_with_dratify(proofs._dimacs(clauses), text))
     for valid, reason in verdicts:
         if not valid:
             return f"{reason} ('loss < {to_str(mpq(optimum))}' is not refuted)"
