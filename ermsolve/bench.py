@@ -53,6 +53,7 @@ from pathlib import Path
 from .errors import UsageError
 from .families import MANIFEST, expected_by_file
 from .fileio import atomic_write_bytes, atomic_write_text
+from .instance import load_instance
 from .registry import ENCODINGS, get_encoding
 
 COLUMNS = ("instance", "encoding", "solver", "status", "seconds", "variables", "clauses",
@@ -420,9 +421,12 @@ def run_benchmark(folder: str | Path, pairs: list[tuple[str, str]], timeout: flo
                   scheduler: str | None = None, progress: bool = True
                   ) -> tuple[list[dict], list[str]]:
     """Plan, execute, write the outputs; returns ``(rows, problems)``."""
-    runs = plan(folder, pairs)
-    texts = {f.name: f.read_text(encoding="utf-8") for f in instance_files(folder)}
+    files = instance_files(folder)
+    for f in files:
+        load_instance(f)  # a bad instance is bad input (exit 2) before any run starts
     expected = expected_by_file(folder)
+    runs = plan(folder, pairs)
+    texts = {f.name: f.read_text(encoding="utf-8") for f in files}
     start = time.monotonic()
     rows = execute(runs, texts, timeout, memory_mb, jobs, scheduler, progress)
     for r in rows:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from gmpy2 import mpq
 
-from .errors import SizeLimitError
 from .instance import Instance, ParamRef
+from .limits import check_grid, grid_upper_bound
 from .network import assemble, loss
 
 #: Default refusal point of :func:`enumerate_losses`.
@@ -27,17 +27,20 @@ def domain_values(instance: Instance) -> list[mpq]:
 
 
 def grid_points(instance: Instance) -> int:
-    """Number of distinct parameter assignments."""
-    return len(domain_values(instance)) ** len(instance.free_parameters())
+    """Number of distinct parameter assignments.  A domain of more than ``2**22`` values
+    (``(p, q)`` pairs for the rational domain) is not enumerated: the pair count is used,
+    an upper bound, so that asking the cost never costs more than a small enumeration."""
+    free = len(instance.free_parameters())
+    if instance.domain.size > 1 << 22:
+        return grid_upper_bound(instance)
+    return len(domain_values(instance)) ** free
 
 
 def enumerate_losses(instance: Instance, max_points: int = DEFAULT_MAX_POINTS
                      ) -> Iterator[tuple[dict[ParamRef, mpq], mpq]]:
     """Yield ``(free parameter values, exact loss)`` for every distinct assignment."""
-    points = grid_points(instance)
-    if points > max_points:
-        raise SizeLimitError(f"brute force would visit {points} parameter assignments, more "
-                             f"than the limit {max_points} (raise it with --max-points)")
+    # Refuses without enumerating a huge domain (``grid_points`` would list its values).
+    check_grid(instance, max_points)
     free = instance.free_parameters()
     values = domain_values(instance)
     for combo in itertools.product(values, repeat=len(free)):

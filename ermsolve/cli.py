@@ -61,8 +61,12 @@ def print_json(obj) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:  # Ctrl-C while the backends' packages are still importing
+        sys.stderr.write("ermsolve: interrupted\n")
+        return 130
     logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2),
                         format="c %(name)s: %(message)s", stream=sys.stderr)
     try:

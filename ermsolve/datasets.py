@@ -38,7 +38,6 @@ import csv
 import json
 import os
 import random
-import tempfile
 from dataclasses import dataclass
 
 from gmpy2 import mpq
@@ -307,20 +306,12 @@ def format_json(obj: object, depth: int = 0) -> str:
 
 
 def write_json_atomic(obj: dict, path: str | os.PathLike) -> None:
-    """Write ``obj`` as :func:`format_json` text to ``path`` (mode 0644) via a temporary file
-    in the same directory and ``os.replace``, so a reader never sees a half-written file."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(format_json(obj) + "\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``obj`` as :func:`format_json` text to ``path`` atomically (mode 0644; see
+    :func:`ermsolve.fileio.atomic_write_text`): a reader never sees a half-written file,
+    and an unwritable path is an :class:`~ermsolve.fileio.OutputError`."""
+    from .fileio import atomic_write_text
+
+    atomic_write_text(os.fspath(path), format_json(obj) + "\n")
 
 
 def add_parser(subparsers) -> object:

@@ -28,7 +28,8 @@ from .errors import UsageError
 from .external import ModelFileError, read_sat_output, read_smt_model
 from .fileio import atomic_write_text
 from .instance import Instance
-from .lowering import Lowered, lower
+from .limits import lower_checked
+from .lowering import Lowered
 from .network import assemble, loss
 from .result import SolveResult, Status
 
@@ -72,7 +73,7 @@ def export_formula(instance: Instance, encoding: str, path: str | Path) -> Expor
     if kind != want:
         suffixes = "/".join(s for s, k in SUFFIXES.items() if k == want)
         raise UsageError(f"encoding {encoding} is written as {suffixes}; got {path}")
-    lowered = lower(instance)
+    lowered = lower_checked(instance)
     head = f"instance {instance.name or '-'} sha256 {instance.sha256()}"
     if kind == "smt2":
         text, formula = build(lowered, encoding)
@@ -122,7 +123,7 @@ def result_from_model(instance: Instance, encoding: str, text: str, where: str,
     raises :class:`~ermsolve.external.ModelFileError` if the text is malformed or its
     assignment is not a model of this instance's encoding."""
     start = time.perf_counter()
-    lowered = lower(instance)
+    lowered = lower_checked(instance)
     kind = EXPORTS.get(encoding, (None,))[0]
     if kind is None:
         build(lowered, encoding)  # raises the UsageError listing the choices

@@ -326,7 +326,7 @@ def parse_instance(raw: object) -> Instance:
     if obj.get("format") != FORMAT:
         raise InstanceError(f"format must be {FORMAT!r}, got {obj.get('format')!r}", "format")
     name = obj.get("name")
-    if name is not None and not isinstance(name, str):
+    if name is not None and (not isinstance(name, str) or isinstance(name, JsonNumber)):
         raise InstanceError("name must be a string", "name")
     layers, act, out_act = _parse_architecture(_require(obj, "architecture"))
     domain = _parse_domain(_require(obj, "domain"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 
+from .backends import RawOutcome
 from .errors import ErmsolveError, UnsupportedError
 from .instance import Instance
-from .lowering import lower
+from .limits import Limits, lower_checked
 from .network import assemble, loss
 from .registry import ENCODINGS, get_encoding, resolve_solver
 from .result import SolveResult, Status
@@ -19,7 +20,7 @@ class WrongAnswerError(ErmsolveError, RuntimeError):
 
 def solve(instance: Instance, encoding: str = "bv", solver: str | None = None,
           timeout: float | None = None, proof_path: str | None = None,
-          strict: bool = False) -> SolveResult:
+          strict: bool = False, limits: Limits | None = None) -> SolveResult:
     """Decide whether some assignment in the domain has loss ≤ γ (``< γ`` with ``strict``,
     see :func:`ermsolve.lowering.lower`).
 
@@ -31,12 +32,16 @@ def solve(instance: Instance, encoding: str = "bv", solver: str | None = None,
     entry = get_encoding(encoding)
     solver = resolve_solver(entry, solver)
     start = time.perf_counter()
-    lowered = lower(instance, strict=strict)
+    lowered = lower_checked(instance, limits, strict=strict)  # size guard before and after
     if proof_path is not None and solver not in entry.proofs:
         raise UnsupportedError(f"{encoding}/{solver} cannot log a checkable proof; proofs "
                                f"need one of: {_proof_choices()}")
     options = {"proof_path": proof_path} if proof_path is not None else {}
-    raw = entry.load_runner()(lowered, solver, timeout, **options)
+    try:
+        raw = entry.load_runner()(lowered, solver, timeout, **options)
+    except MemoryError:
+        # Under --memory-limit (RLIMIT_AS) an allocation failure is an answer, not a crash.
+        raw = RawOutcome(Status.UNKNOWN, reason="out of memory (see --memory-limit)")
     seconds = time.perf_counter() - start
     sizes = {"circuit_nodes": len(lowered.circuit.nodes),
              "max_width": lowered.circuit.max_width(), **raw.sizes}

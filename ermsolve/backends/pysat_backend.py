@@ -165,6 +165,10 @@ def solve_cnf(cnf, solver_name: str, timeout: float | None = None,
     ``core`` (indices of the clauses the proof refutes; see :class:`_Job`).
     """
     _check_name(solver_name, proof_path is not None)
+    if not cnf.clauses:
+        # Every assignment is a model.  Answered here: MapleSAT segfaults on a formula
+        # without clauses (found by the fuzzer; tests/regressions/test_empty_cnf.py).
+        return Status.SAT, [], {"seconds": 0.0}
     with_proof = proof_path is not None
     start = time.perf_counter()
     nv = max(cnf.nv, max((abs(lit) for cl in cnf.clauses for lit in cl), default=0))

@@ -66,8 +66,23 @@ def run(args) -> int:
         if not args.certificate:
             raise UsageError("--proof needs --certificate (the proof is written beside it)")
         proof_path = args.certificate + ".drup"
-    result = optimize(instance, args.strategy, args.timeout, proof_path, args.solver,
-                      args.encoding, on_bounds=None if args.quiet else _progress)
+    seen: list = []
+
+    def on_bounds(lower, upper) -> None:
+        seen[:] = [lower, upper]
+        if not args.quiet:
+            _progress(lower, upper)
+
+    try:
+        result = optimize(instance, args.strategy, args.timeout, proof_path, args.solver,
+                          args.encoding, on_bounds=on_bounds)
+    except KeyboardInterrupt:
+        # Ctrl-C: the partial result is the last proven lower and best upper bound.
+        if seen:  # as after a timeout: some assignment has loss `upper`
+            print("s SATISFIABLE")
+            print(f"c interrupted: bounds only, lower={seen[0]} upper={seen[1]}")
+        sys.stderr.write("ermsolve: interrupted\n")
+        return 130
     if args.certificate:
         write_optimize_certificate(args.certificate, instance, result)
     if args.json:

@@ -7,6 +7,7 @@ import logging
 from ..certificate import write_certificate
 from ..errors import UsageError
 from ..instance import load_instance
+from ..limits import add_limit_options, limits_from_args
 from ..registry import ENCODINGS
 from ..result import Status
 from ..solve import solve
@@ -28,6 +29,7 @@ def add_parser(sub) -> None:
     p.add_argument("--proof", action="store_true",
                    help="log a checkable unsat proof (CNF encodings on proof-logging solvers)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_limit_options(p)
     p.set_defaults(func=run)
 
 
@@ -40,7 +42,8 @@ def run(args) -> int:
         if not args.certificate:
             raise UsageError("--proof needs --certificate (the proof is written beside it)")
         proof_path = args.certificate + ".drat"
-    result = solve(instance, args.encoding, args.solver, args.timeout, proof_path=proof_path)
+    result = solve(instance, args.encoding, args.solver, args.timeout, proof_path=proof_path,
+                   limits=limits_from_args(args))
     certified = result.status is Status.SAT or (result.status is Status.UNSAT
                                                  and "proof" in result.extra)
     if args.certificate and certified:
