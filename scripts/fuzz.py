@@ -124,15 +124,18 @@ def _isolated(seed: int, i: int, timeout: float, hard_timeout: float):
     return fuzzing.Outcome(disagreements=[f"crash: {problem}"]), doc
 
 
-def _done(log: Path) -> set[int]:
+def _done(log: Path, with_disagreements: bool = True) -> set[int]:
+    """Indices finished in ``log`` (those with disagreements only if asked)."""
     if not log.exists():
         return set()
     done = set()
     for line in log.read_text().splitlines():
         try:
-            done.add(json.loads(line)["i"])
-        except (ValueError, KeyError):
+            row = json.loads(line)
+        except ValueError:
             continue  # a line cut by a kill: that instance runs again
+        if with_disagreements or not row["disagreements"]:
+            done.add(row["i"])
     return done
 
 
@@ -144,7 +147,7 @@ def run(args) -> int:
     shard, shards = (int(x) for x in args.shard.split("/"))
     todo = [i for i in range(args.start, args.start + args.instances)
             if zlib.crc32(str(i).encode()) % shards == shard]
-    done = set().union(*(_done(p) for p in [log, *map(Path, args.skip or [])]))
+    done = _done(log).union(*(_done(Path(p), not args.rerun_failed) for p in args.skip or []))
     todo = [i for i in todo if i not in done]
     print(f"c fuzz seed {args.seed}: {len(todo)} instances to run ({len(done)} already in "
           f"{log})", flush=True)
@@ -231,6 +234,9 @@ def main(argv=None) -> int:
     p.add_argument("--log", default="fuzz-log/seed1.jsonl")
     p.add_argument("--skip", nargs="*", metavar="LOG",
                    help="also skip the instances already in these logs (re-sharding)")
+    p.add_argument("--rerun-failed", action="store_true",
+                   help="instances with disagreements in the --skip logs run again (the "
+                        "summary keeps the row of the last log given)")
     p.add_argument("--failures", default="fuzz-log/failures")
     p.add_argument("--progress", type=int, default=100, help="print every N instances")
     p.add_argument("--hard-timeout", type=float, default=900.0, metavar="S",
