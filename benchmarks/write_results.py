@@ -16,7 +16,7 @@ from ermsolve.fileio import atomic_write_text
 
 #: ermsolve's own encodings (the baseline nia, the peers and auto are compared against them).
 OWN = ("bv", "cnf", "cnf-z3", "lia")
-PEERS = ("cpsat", "brute-vec")
+PEERS = ("cpsat", "brute-vec", "milp")
 
 
 def _cfgs(table, encodings):
@@ -32,6 +32,34 @@ def _ratio_line(rows, fast, slow, timeout, what):
                 f"time(`{slow}`) / time(`{fast}`) over the {n} instances both solve).")
     return (f"* {what}: `{fast}` is **{1 / ratio:.1f}×** slower than `{slow}` (median of "
             f"time(`{fast}`) / time(`{slow}`) over the {n} instances both solve).")
+
+
+def family_of(instance: str) -> str:
+    for fam in ("random-labels", "parity", "planted", "real"):
+        if instance.startswith(fam):
+            return fam
+    return "other"
+
+
+def breakdown(rows, fast: str, slow: str, timeout: float) -> list[str]:
+    """Per family, and over the instances where ``slow`` needs at least 1 s, the median of
+    time(slow) / time(fast) over instances both solve."""
+    lines = [f"| instances | median time(`{slow}`) / time(`{fast}`) | instances both solve |",
+             "|---|---|---|"]
+    groups: dict[str, set] = {}
+    for r in rows:
+        groups.setdefault(family_of(r["instance"]), set()).add(r["instance"])
+    slow_time = {r["instance"]: float(r["seconds"]) for r in rows
+                 if f"{r['encoding']}:{r['solver']}" == slow and r["status"] in ("sat", "unsat")
+                 and r["seconds"] is not None}
+    groups[f"`{slow}` needs >= 1 s"] = {i for i, t in slow_time.items() if t >= 1.0}
+    groups[f"`{slow}` needs < 1 s"] = {i for i, t in slow_time.items() if t < 1.0}
+    for name, insts in groups.items():
+        sub = [r for r in rows if r["instance"] in insts]
+        ratio, n = speed_ratio(sub, fast, slow, timeout)
+        shown = "–" if ratio is None else f"{ratio:.1f}×"
+        lines.append(f"| {name} | {shown} | {n} |")
+    return lines
 
 
 def suite_lines(suite: Path) -> list[str]:
@@ -62,6 +90,8 @@ def main() -> None:
     best_own = own[0]
     best_single = [c for c in ranking(table) if not c.startswith("auto:")][0]
     load = os.getloadavg()[0]
+    summary = (out / "summary.md").read_text().splitlines()
+    wall = next((ln for ln in summary if "wall-clock" in ln), "")
     rel = os.path.relpath(out, Path(args.results_md).parent)
     lines = [
         "# Benchmark results",
@@ -78,14 +108,19 @@ def main() -> None:
         f"average when this page was written was {load:.1f}, so absolute times are noisy "
         "and ratios between configurations are the figures to read.",
         "",
+        f"The run itself: {wall}",
+        "",
         f"![cactus plot]({rel}/cactus.svg)",
         "",
         "## Per configuration",
         "",
         markdown_table(rows, timeout),
         "PAR-2: sum over instances of the time when solved, else 2 × timeout (lower is "
-        "better).  `cpsat` and `brute-vec` are peer baselines; `nia` is the naive baseline; "
-        "`auto` is `--encoding auto`.",
+        "better).  `cpsat`, `brute-vec` and `milp` are peer baselines (`milp:highs` reports sat "
+        "only after an exact re-check and never reports unsat: HiGHS's floating-point "
+        "infeasibility is no verdict, hence its 0 unsat); `nia` is the naive baseline; "
+        "`auto` is `--encoding auto`.  CP-SAT's unsat answers are its own claim (no "
+        "checkable proof).",
         "",
         "## Headline figures",
         "",
@@ -95,6 +130,12 @@ def main() -> None:
     if "nia:z3" in table:
         lines.append(_ratio_line(rows, best_own, "nia:z3", timeout,
                                  "Against the naive `nia` baseline"))
+        ratio, _ = speed_ratio(rows, best_own, "nia:z3", timeout)
+        if ratio is not None and ratio < 10:
+            lines.append(f"* **This is below the 10× asked for** (median {ratio:.1f}×).  It is "
+                         "above 10× only on the instances where `nia` needs a second or more "
+                         "(table below); on the rest both sides are close to the fixed cost "
+                         "of building a formula.")
         for cfg in own[1:]:
             lines.append(_ratio_line(rows, cfg, "nia:z3", timeout, f"`{cfg}` against nia"))
     if "cpsat:cp-sat" in table:
@@ -106,6 +147,14 @@ def main() -> None:
         lines.append(f"* `--encoding auto` solved {a['solved']}/{a['runs']}, {verdict} the "
                      f"best single configuration `{best_single}` ({b['solved']}/{b['runs']}); "
                      f"PAR-2 {a['par2']:.1f} against {b['par2']:.1f}.")
+    if "nia:z3" in table:
+        lines += ["", f"### `{best_own}` against `nia` by instance group", "",
+                  *breakdown(rows, best_own, "nia:z3", timeout), "",
+                  "Reading: every configuration pays a fixed cost for lowering and building "
+                  "its formula in Python (a tenth of a second or two here) before a solver "
+                  "starts; on the many small suite instances that floor dominates and caps "
+                  "the ratio, while on the instances where the naive encoding has real work "
+                  "to do the gap is much wider."]
     lines += ["", f"Raw data: [`{rel}/results.csv`]({rel}/results.csv); the runner's own "
               f"summary: [`{rel}/summary.md`]({rel}/summary.md).", ""]
     atomic_write_text(args.results_md, "\n".join(lines))
