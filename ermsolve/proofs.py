@@ -143,8 +143,13 @@ def _rebuild(instance, proof: dict):
     from .lowering import lower
 
     encoding = proof.get("encoding")
+    if encoding == "cnf-z3":  # z3's bit-blasting: deterministic for one z3 version
+        from .encodings.cnf_z3 import encode_cnf_z3
+
+        return encode_cnf_z3(lower(instance)), ""
     if encoding != "cnf":
-        return None, f"proofs are checked for the cnf encoding only, not {encoding!r}"
+        return None, f"proofs are checked for the cnf and cnf-z3 encodings only, not " \
+                     f"{encoding!r}"
     cardinality = proof.get("cardinality", DEFAULT_CARDINALITY)
     if cardinality not in CARDINALITY_ENCODINGS:
         return None, f"unknown cardinality encoding {cardinality!r} in the proof object"

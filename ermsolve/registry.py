@@ -61,7 +61,8 @@ ENCODINGS: dict[str, EncodingEntry] = {
 ENCODINGS["cnf-z3"] = EncodingEntry("cnf-z3", "the bv formula bit-blasted to CNF by z3's "
                                     "tactics (reference), PySAT solvers",
                                     ENCODINGS["cnf"].solvers,
-                                    ".backends.cnf_z3_backend:run_cnf_z3")
+                                    ".backends.cnf_z3_backend:run_cnf_z3",
+                                    proofs=ENCODINGS["cnf"].proofs)
 
 
 def get_encoding(name: str) -> EncodingEntry:

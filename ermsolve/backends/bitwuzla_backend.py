@@ -110,6 +110,7 @@ def run_bitwuzla(lowered: Lowered, solver: str, timeout: float | None,
     opts.set(bz.Option.PRODUCE_MODELS, True)
     if timeout is not None:
         opts.set(bz.Option.TIME_LIMIT_PER, max(1, int(timeout * 1000)))
+    start = time.perf_counter()
     formula = translate(lowered.circuit, BitwuzlaTerms(bz, tm))
     engine = bz.Bitwuzla(tm, opts)
     if timeout is not None:
@@ -118,13 +119,15 @@ def run_bitwuzla(lowered: Lowered, solver: str, timeout: float | None,
         engine.assert_formula(*formula.assertions)
     sizes = {"assertions": len(formula.assertions), "max_width": formula.max_width,
              "leaves": len(formula.leaves)}
+    middle = time.perf_counter()
     answer = engine.check_sat()
+    extra = {"encode_seconds": middle - start, "solve_seconds": time.perf_counter() - middle}
     if answer == bz.Result.SAT:
         values = {name: read_field(int(engine.get_value(leaf.term).value(2), 2), leaf.bits,
                                    leaf.signed)
                   for name, leaf in formula.leaves.items()}
-        return RawOutcome(Status.SAT, values, sizes)
+        return RawOutcome(Status.SAT, values, sizes, extra)
     if answer == bz.Result.UNSAT:
-        return RawOutcome(Status.UNSAT, None, sizes)
+        return RawOutcome(Status.UNSAT, None, sizes, extra)
     reason = "timeout" if timeout is not None else "bitwuzla answered unknown"
-    return RawOutcome(Status.UNKNOWN, None, sizes, reason=reason)
+    return RawOutcome(Status.UNKNOWN, None, sizes, extra, reason=reason)

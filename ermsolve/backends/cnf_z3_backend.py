@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..encodings.cnf_z3 import encode_cnf_z3
 from ..lowering import Lowered
+from ..proofs import core_to_text
 from ..result import Status
 from . import RawOutcome
 from .pysat_backend import solve_cnf
@@ -34,5 +35,6 @@ def run_cnf_z3(lowered: Lowered, solver: str, timeout: float | None,
     if status is Status.UNSAT and proof_path is not None:
         extra["proof"] = {"encoding": "cnf-z3", "cnf_sha256": enc.sha256(),
                           "z3_version": enc.z3_version, "file": Path(proof_path).name,
-                          "format": info["format"], "solver": solver}
+                          "format": info["format"], "solver": solver,
+                          "core": core_to_text(info["core"])}
     return RawOutcome(status, None, sizes, extra, reason=info.get("reason", ""))

@@ -17,6 +17,7 @@ Limitations: the ``cvc5`` package is optional; without it this backend raises
 from __future__ import annotations
 
 import multiprocessing
+import time
 
 from ..encodings.bvterms import read_field, translate
 from ..errors import BackendUnavailableError
@@ -118,20 +119,23 @@ def _solve(lowered: Lowered, timeout: float | None) -> RawOutcome:
         engine.setOption(key, value)
     if timeout is not None:
         engine.setOption("tlimit-per", str(max(1, int(timeout * 1000))))
+    start = time.perf_counter()
     formula = translate(lowered.circuit, Cvc5Terms(cvc5, tm))
     for a in formula.assertions:
         engine.assertFormula(a)
     sizes = {"assertions": len(formula.assertions), "max_width": formula.max_width,
              "leaves": len(formula.leaves)}
+    middle = time.perf_counter()
     answer = engine.checkSat()
+    extra = {"encode_seconds": middle - start, "solve_seconds": time.perf_counter() - middle}
     if answer.isSat():
         values = {name: read_field(int(engine.getValue(leaf.term).getBitVectorValue(2), 2),
                                    leaf.bits, leaf.signed)
                   for name, leaf in formula.leaves.items()}
-        return RawOutcome(Status.SAT, values, sizes)
+        return RawOutcome(Status.SAT, values, sizes, extra)
     if answer.isUnsat():
-        return RawOutcome(Status.UNSAT, None, sizes)
-    return RawOutcome(Status.UNKNOWN, None, sizes,
+        return RawOutcome(Status.UNSAT, None, sizes, extra)
+    return RawOutcome(Status.UNKNOWN, None, sizes, extra,
                       reason=str(answer.getUnknownExplanation()) or "cvc5 answered unknown")
 
 

@@ -15,6 +15,11 @@ variables.  No tactic in the chain eliminates variables (``solve-eqs`` and
 the CNF does not influence satisfiability; it still gets a variable of its own (numbered
 after z3's), so every parameter bit has one.
 
+When z3's simplification already decides the goal false, its DIMACS holds the empty
+clause; it is replaced by the units ``v`` and ``-v`` of a fresh variable ``v``, so the CNF
+stays unsatisfiable and a SAT solver's proof ends, as a proof checker requires, with the
+empty clause (derived by unit propagation) rather than being empty.
+
 Decoding: a leaf's value is ``Σ_i b_i 2**i`` over its bits ``x#i`` (true → 1), minus
 ``2**B`` when the leaf is signed and ``x#(B-1)`` is true — as for ``cnf``.  The DIMACS text
 written by :meth:`CNFZ3Encoding.to_dimacs` uses the same ``c leaf`` comment lines as
@@ -162,6 +167,9 @@ def encode_cnf_z3(lowered) -> CNFZ3Encoding:
                 var = top
             bits.append(var)
         leaf_bits[leaf.name] = bits
+    if any(not cl for cl in clauses):  # z3 decided the goal false: see the docstring
+        top += 1
+        clauses = [cl for cl in clauses if cl] + [[top], [-top]]
     cnf = CNF()
     cnf.clauses = clauses
     cnf.nv = top
