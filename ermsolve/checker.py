@@ -35,6 +35,12 @@ class CheckResult:
         return "VALID" if self.valid else f"INVALID: {self.reason}"
 
 
+#: Every field an ``ermbit-certificate/1`` may carry (anything else is refused, as in the
+#: instance format).
+_KNOWN_FIELDS = {"format", "instance_sha256", "status", "threshold", "encoding", "solver",
+                 "parameters", "loss", "proof", "strategy"}
+
+
 def _frac(text) -> Fraction:
     """A Fraction from rational text; the size guard of the instance parser applies (an
     exponent such as ``1e999999999`` is refused instead of expanded)."""
@@ -50,10 +56,21 @@ def check_certificate(instance: Instance, cert: dict, cert_path: str | Path | No
     """Verify ``cert`` (a parsed ``ermbit-certificate/1``) against ``instance``.
     ``proof_checker`` (``drup``, ``dratify`` or ``both``) replays the proof of an
     ``optimal`` certificate (see :mod:`ermsolve.proofs`)."""
+    unknown = sorted(set(cert) - _KNOWN_FIELDS)
+    if unknown:
+        return CheckResult(False, f"unknown certificate field {unknown[0]!r}")
     if cert.get("instance_sha256") != instance.sha256():
         return CheckResult(False, "instance hash does not match (certificate is for another "
                                   "instance)")
     status = cert.get("status")
+    if status in ("sat", "unsat") and "threshold" in cert:
+        try:
+            stated = _frac(cert["threshold"])
+        except (ValueError, ZeroDivisionError, TypeError):
+            return CheckResult(False, "certificate threshold is not a rational")
+        if stated != _frac(instance.to_json()["threshold"]):
+            return CheckResult(False, f"certificate states threshold {stated}, the instance "
+                                      f"has {instance.to_json()['threshold']}")
     if status == "sat":
         return _check_sat(instance, cert)
     if status == "unsat":
