@@ -114,3 +114,18 @@ def test_bench_fails_loudly_on_a_wrong_manifest(tmp_path, capsys):
 
 def test_bench_bad_folder_exit_2(tmp_path):
     assert main(["bench", str(tmp_path / "missing"), "-o", str(tmp_path / "o")]) == 2
+
+
+def test_bench_on_an_existing_scheduler(tmp_path):
+    # --scheduler: the same run on a cluster started elsewhere (here in-process).
+    from dask.distributed import LocalCluster
+
+    folder = tmp_path / "suite"
+    generate("planted", 2, 0, folder, {"samples": [3]}, FamilyOptions(width=1))
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=":0") as cluster:
+        code = main(["bench", str(folder), "--encodings", "brute-vec", "--timeout", "20",
+                     "--scheduler", cluster.scheduler_address, "-o", str(tmp_path / "out"),
+                     "--no-progress"])
+    assert code == 0
+    assert len(read_csv(tmp_path / "out" / "results.csv")) == 2

@@ -32,6 +32,9 @@ def add_parser(sub) -> None:
     p.add_argument("--dataset", default="iris", choices=sorted(REAL_DATA),
                    help="real: which data set and class pair")
     p.add_argument("--frac-bits", type=int, default=1, help="real: feature grid 2**-F")
+    p.add_argument("--data-dir", default=None,
+                   help="real: folder with iris.csv and wine.csv (default: benchmarks/data "
+                   "of the source tree)")
     p.add_argument("--brute-points", type=int, default=20_000,
                    help="largest grid for the exact forward-pass brute force in the manifest")
     p.add_argument("--grid-points", type=int, default=2_000_000,
@@ -44,7 +47,7 @@ def run(args) -> int:
               if getattr(args, k) is not None}
     opts = FamilyOptions(inputs=args.inputs, domain=args.domain, activation=args.activation,
                          loss=args.loss, threshold=args.threshold, dataset=args.dataset,
-                         frac_bits=args.frac_bits)
+                         frac_bits=args.frac_bits, extra={"data_dir": args.data_dir})
     entries = generate(args.family, args.count, args.seed, args.output, sweeps, opts,
                        args.brute_points, args.grid_points)
     known = sum(1 for e in entries if e["expected"] is not None)
