@@ -192,7 +192,9 @@ def child_main(argv: list[str]) -> int:
         sizes = result.sizes
         out = {"status": result.status.value, "seconds": result.seconds,
                "variables": sizes.get("variables"), "clauses": sizes.get("clauses"),
-               "max_width": sizes.get("max_width"), "detail": result.reason[:200]}
+               "max_width": sizes.get("max_width"),
+               # auto: which step answered; otherwise the solver's reason for unknown
+               "detail": (result.extra.get("auto") or result.reason)[:200]}
     except WrongAnswerError as exc:
         out = {"status": "wrong", "seconds": None, "detail": str(exc)[:300]}
     except UnsupportedError as exc:
