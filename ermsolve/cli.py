@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def is_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` is a Ctrl-C: a ``KeyboardInterrupt``, or the error PySAT's solvers
+    raise from their own SIGINT handler (``pysolvers.error: Caught keyboard interrupt``)."""
+    return isinstance(exc, KeyboardInterrupt) or "Caught keyboard interrupt" in str(exc)
+
+
 def print_json(obj) -> None:
     print(json.dumps(obj, indent=1, default=to_str))
 
@@ -90,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         sys.stderr.write("ermsolve: error: out of memory (the instance is too large)\n")
         return 2
+    except Exception as exc:
+        if not is_interrupt(exc):
+            raise
+        sys.stderr.write("ermsolve: interrupted\n")
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,9 @@ from .network import assemble, loss
 from .registry import ENCODINGS, get_encoding, resolve_solver
 from .result import SolveResult, Status
 
+#: What a backend reports as its reason for unknown after catching SIGINT itself (z3).
+INTERRUPTED_REASONS = ("interrupted from keyboard",)
+
 
 class WrongAnswerError(ErmsolveError, RuntimeError):
     """A backend claimed sat with parameters whose exact loss exceeds γ (an encoding or
@@ -42,6 +45,9 @@ def solve(instance: Instance, encoding: str = "bv", solver: str | None = None,
     except MemoryError:
         # Under --memory-limit (RLIMIT_AS) an allocation failure is an answer, not a crash.
         raw = RawOutcome(Status.UNKNOWN, reason="out of memory (see --memory-limit)")
+    if raw.status is Status.UNKNOWN and raw.reason in INTERRUPTED_REASONS:
+        # z3 catches Ctrl-C itself and answers unknown; it is an interrupt, not an answer.
+        raise KeyboardInterrupt
     seconds = time.perf_counter() - start
     sizes = {"circuit_nodes": len(lowered.circuit.nodes),
              "max_width": lowered.circuit.max_width(), **raw.sizes}

@@ -57,7 +57,7 @@ def _progress(lower, upper) -> None:
 
 
 def run(args) -> int:
-    from ..cli import print_json
+    from ..cli import is_interrupt, print_json
     from ..optimality import write_optimize_certificate
 
     instance = load_instance(args.instance)
@@ -76,7 +76,9 @@ def run(args) -> int:
     try:
         result = optimize(instance, args.strategy, args.timeout, proof_path, args.solver,
                           args.encoding, on_bounds=on_bounds)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Exception) as exc:
+        if not is_interrupt(exc):
+            raise
         # Ctrl-C: the partial result is the last proven lower and best upper bound.
         if seen:  # as after a timeout: some assignment has loss `upper`
             print("s SATISFIABLE")
