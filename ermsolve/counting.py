@@ -149,7 +149,8 @@ def approx_guarantee(epsilon: Fraction, delta: Fraction) -> str:
 
 def count_cnf(cnf, projection: Sequence[int], method: str = "exact", *,
               epsilon=DEFAULT_EPSILON, delta=DEFAULT_DELTA, timeout: float | None = None,
-              seed: int = 1, limit: int = DEFAULT_ENUMERATE_LIMIT) -> CountResult:
+              seed: int = 1, limit: int = DEFAULT_ENUMERATE_LIMIT,
+              split: Sequence[int] = (), backbone: bool = False) -> CountResult:
     """The number of assignments of ``projection`` that extend to a model of ``cnf``.
 
     ``cnf`` is a ``pysat.formula.CNF`` or any object with a ``clauses`` list (lists of
@@ -159,6 +160,11 @@ def count_cnf(cnf, projection: Sequence[int], method: str = "exact", *,
     guarantees).  ``epsilon``/``delta`` (rationals, ``epsilon > 0``, ``0 < delta < 1``) are
     ApproxMC's parameters.  ``timeout`` (seconds) bounds the wall-clock time; past it the
     result has ``count=None`` and ``timed_out=True``.  ``limit`` bounds ``enumerate``.
+
+    Preprocessing (``exact`` only; both keep the count exact): ``backbone`` first fixes, by
+    unit clauses, every projection variable that has one value in all models (one SAT call
+    per projection variable); ``split`` lists projection variables to split on: the count is
+    the sum over the ``2**len(split)`` cubes, each counted by its own Ganak run.
     """
     if method not in CNF_METHODS:
         raise UnsupportedError(f"unknown counting method {method!r}; expected one of "
@@ -175,7 +181,7 @@ def count_cnf(cnf, projection: Sequence[int], method: str = "exact", *,
         eps, dlt = _check_pac(epsilon, delta)
         result = _count_approx(clauses, inner, eps, dlt, timeout, seed)
     elif method == "exact":
-        result = _count_exact(clauses, inner, timeout, seed)
+        result = _count_exact_split(clauses, inner, timeout, seed, split, backbone)
     else:
         result = _count_enumerate(clauses, inner, timeout, limit)
     result.seconds = time.perf_counter() - start
@@ -216,6 +222,60 @@ def _satisfiable(clauses: list[list[int]]) -> bool:
 def _timed_out_result(method: str, exact: bool, guarantee: str, timeout: float) -> CountResult:
     return CountResult(method, None, 0.0, exact, guarantee, timed_out=True,
                        details={"reason": f"no count within {timeout:g} s"})
+
+
+def _count_exact_split(clauses, proj, timeout, seed, split, backbone) -> CountResult:
+    split = [v for v in dict.fromkeys(int(v) for v in split) if v in set(proj)]
+    info = {}
+    if backbone and proj and not any(not cl for cl in clauses):
+        units = backbone_units(clauses, proj)
+        if units is None:
+            return CountResult("exact", 0, 0.0, True, GUARANTEE_EXACT,
+                               details={"decided_by": "sat"})
+        fixed = {abs(u) for u in units}
+        clauses = clauses + [[u] for u in units]
+        proj = [v for v in proj if v not in fixed]
+        split = [v for v in split if v not in fixed]
+        info["backbone_bits"] = len(units)
+    if not split:
+        result = _count_exact(clauses, proj, timeout, seed)
+        result.details.update(info)
+        return result
+    rest = [v for v in proj if v not in set(split)]
+    deadline = None if timeout is None else time.perf_counter() + timeout
+    total = 0
+    for cube in range(1 << len(split)):
+        units = [[v if (cube >> i) & 1 else -v] for i, v in enumerate(split)]
+        left = None if deadline is None else max(deadline - time.perf_counter(), 1e-3)
+        part = _count_exact(clauses + units, rest, left, seed)
+        if part.count is None:
+            return _timed_out_result("exact", True, GUARANTEE_EXACT, timeout)
+        total += part.count
+    info["split_bits"] = len(split)
+    return CountResult("exact", total, 0.0, True, GUARANTEE_EXACT, details=info)
+
+
+def backbone_units(clauses, proj) -> list[int] | None:
+    """The unit literals of every projection variable fixed in all models (``None`` when
+    there is no model): one model, then one SAT call per still-undecided variable, each
+    new model clearing the variables it flips."""
+    from pysat.solvers import Solver
+
+    with Solver(name="cadical153", bootstrap_with=clauses) as solver:
+        if not solver.solve():
+            return None
+        model = {abs(lit): lit > 0 for lit in solver.get_model()}
+        candidates = {v: model.get(v, False) for v in proj}
+        for v in list(candidates):
+            if v not in candidates:
+                continue
+            lit = v if candidates[v] else -v
+            if solver.solve(assumptions=[-lit]):
+                other = {abs(x): x > 0 for x in solver.get_model()}
+                for u in list(candidates):
+                    if other.get(u, False) != candidates[u]:
+                        del candidates[u]
+        return [v if val else -v for v, val in candidates.items()]
 
 
 def _count_exact(clauses, proj, timeout, seed) -> CountResult:
@@ -562,15 +622,22 @@ def parameter_bits(instance) -> int:
 #: cheap — Ganak's preprocessing costs seconds to minutes even on formulas with few models.
 AUTO_ENUMERATE_LIMIT = 5000
 AUTO_ENUMERATE_SECONDS = 20.0
-#: Past the enumeration, the default is ``exact`` up to this many parameter bits, ``approx``
-#: beyond (measurements in ``benchmarks/counting.md``).
-EXACT_MAX_BITS = 32
+#: Past the enumeration, the default is ``exact`` for CNFs of at most this many clauses,
+#: ``approx`` beyond.  Ganak's cost here is dominated by its preprocessing, which grows with
+#: the formula, not with the projection: it counted the random tiny test instances (a few
+#: hundred to ~1500 clauses) in about a second, but timed out (40 s to 400 s) on every
+#: 2-1-1 network CNF of 4000+ clauses tried, even at 10 parameter bits, where ApproxMC
+#: answered in seconds (``benchmarks/counting.md``).
+EXACT_MAX_CLAUSES = 3000
 
 
-def default_method(instance) -> str:
-    """What the default falls back to after enumeration: ``exact`` for at most
-    :data:`EXACT_MAX_BITS` parameter bits, else ``approx``."""
-    return "exact" if parameter_bits(instance) <= EXACT_MAX_BITS else "approx"
+def default_method(instance, num_clauses: int | None = None) -> str:
+    """What the default falls back to after enumeration: ``exact`` when the counting CNF
+    has at most :data:`EXACT_MAX_CLAUSES` clauses (encoded here if ``num_clauses`` is not
+    given), else ``approx``."""
+    if num_clauses is None:
+        num_clauses = len(counting_problem(instance).clauses)
+    return "exact" if num_clauses <= EXACT_MAX_CLAUSES else "approx"
 
 
 def count_instance(instance, method: str | None = None, *, epsilon=DEFAULT_EPSILON,
@@ -611,7 +678,7 @@ def count_instance(instance, method: str | None = None, *, epsilon=DEFAULT_EPSIL
             result = None
         if result is not None and result.count is None:
             result = None
-        method = default_method(instance)
+        method = default_method(instance, len(problem.clauses))
     if result is None:
         result = count_cnf(problem.clauses, problem.projection, method, epsilon=epsilon,
                            delta=delta, timeout=remaining(), seed=seed, limit=limit)

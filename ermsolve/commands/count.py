@@ -25,8 +25,8 @@ def add_parser(sub) -> None:
     p.add_argument("instance", help="an ermbit/1 JSON file")
     p.add_argument("--method", choices=counting.METHODS, default=None,
                    help="exact (Ganak), approx (ApproxMC), enumerate (blocking clauses), "
-                   "brute (grid); default: enumerate up to 5000 solutions, then exact up "
-                   "to 32 parameter bits, approx beyond")
+                   "brute (grid); default: enumerate up to 5000 solutions, then exact for "
+                   "CNFs of at most 3000 clauses, approx beyond")
     p.add_argument("--epsilon", default=str(counting.DEFAULT_EPSILON), metavar="E",
                    help="approx tolerance, a rational > 0 (default 4/5)")
     p.add_argument("--delta", default=str(counting.DEFAULT_DELTA), metavar="D",
@@ -83,7 +83,8 @@ def _export(instance, path: str, source: str) -> None:
     comments = [f"ermsolve count --export of {source} (sha256 {instance.sha256()})",
                 f"projection: {len(problem.projection)} parameter bits, leaves in canonical "
                 "order, lsb first",
-                f"default method here: {counting.default_method(instance)}"]
+                "default fallback after enumeration here: "
+                f"{counting.default_method(instance, len(problem.clauses))}"]
     for name, bits in problem.encoding.leaf_bits.items():
         comments.append(f"leaf {name} {' '.join(map(str, bits))}")
     if problem.canonical_clauses:
