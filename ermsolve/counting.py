@@ -39,10 +39,20 @@ Guarantees, as printed with every result:
 * ``approx``: ApproxMC's PAC guarantee ``Pr[c/(1+ε) <= estimate <= (1+ε)·c] >= 1 - δ``.
 * ``enumerate`` and ``brute``: exact, by construction.
 
-Limitations: ``count()`` of both native counters cannot be interrupted in-process, so they
-run in a forked child process that is killed at the timeout (``fork`` start method: Linux
-and macOS only).  ``enumerate`` is linear in the count (it refuses past ``limit``
-solutions).
+Default method (``count_instance(method=None)``, ``ermsolve count`` without ``--method``):
+enumerate up to :data:`AUTO_ENUMERATE_LIMIT` solutions (exact, no hashing); past that,
+``exact`` for CNFs of at most :data:`EXACT_MAX_CLAUSES` clauses and ``approx`` beyond — the
+line comes from measurements (``benchmarks/counting.md``): through this binding Ganak's
+cost is dominated by its preprocessing (Arjun, tree decomposition), which grows with the
+formula rather than with the number of parameter bits.  Before Ganak runs, a SAT call
+decides unsatisfiable formulas (count 0) outright; optional preprocessing fixes backbone
+projection bits (``backbone=True``) or splits on given projection bits (``split=...``).
+
+Limitations: Ganak through ``pyganak`` stops scaling early on network CNFs (timeouts at
+4000+ clauses even for 10 parameter bits, see the benchmark); ``count()`` of both native
+counters cannot be interrupted in-process, so they run in a forked child process that is
+killed at the timeout (``fork`` start method: Linux and macOS only).  ``enumerate`` is
+linear in the count (it refuses past ``limit`` solutions).
 """
 
 from __future__ import annotations
