@@ -59,7 +59,8 @@ from gmpy2 import mpq
 
 from .errors import UnsupportedError
 from .instance import Instance, ParamRef
-from .lowering import Lowered, lower
+from .limits import check_instance, lower_checked
+from .lowering import Lowered, _limit
 from .network import Parameters, assemble, loss
 from .rationals import to_str
 from .result import Status
@@ -230,8 +231,32 @@ class IncrementalOracle:
         except (ValueError, NotImplementedError) as exc:
             raise UnsupportedError(f"PySAT solver {solver!r} is not available: {exc}") from None
         self._sent = len(self.tr.g.clauses)
+        self.totalizer = None
+        if lowered.objective.kind == "zero_one":
+            self._count_errors()
+
+    def _count_errors(self) -> None:
+        """``zero_one``: one incremental totalizer (:class:`pysat.card.ITotalizer`) over the
+        "misclassified" literals; "at most k errors" is then the single assumption
+        ``-rhs[k]`` (``rhs[k]``: at least k+1 of them), stronger for propagation than
+        comparing an adder-tree count."""
+        from pysat.card import ITotalizer
+
+        lits = self.literals(self.lowered.objective.wrong)
+        t = self.tr.g.T
+        self.fixed_errors = sum(lit == t for lit in lits)
+        self.live_errors = [lit for lit in lits if lit not in (t, -t)]
+        if self.live_errors:
+            tot = ITotalizer(lits=self.live_errors, ubound=len(self.live_errors),
+                             top_id=self.tr.pool.top)
+            self.tr.pool.top = max(self.tr.pool.top, tot.top_id)  # its variables are taken
+            self.tr.g.clauses.extend(tot.cnf.clauses)
+            self.totalizer = tot
+        self._flush()
 
     def close(self) -> None:
+        if self.totalizer is not None:
+            self.totalizer.delete()
         self.sat.delete()
 
     def literals(self, nodes) -> list[int]:
@@ -258,10 +283,22 @@ class IncrementalOracle:
 
     def query(self, bound: mpq, strict: bool, deadline: _Deadline):
         obj, circuit = self.lowered.objective, self.lowered.circuit
+        if obj.kind == "zero_one":
+            return self._query_errors(_limit(bound * obj.num_samples, strict), deadline)
         lits = self.literals(obj.bound(circuit, bound, strict))
         act = self.tr.g.fresh()
         self.tr.g.clauses.extend([-act, lit] for lit in lits)
         self._flush()
+        return self._decide(act, lits, deadline)
+
+    def _query_errors(self, limit: int, deadline: _Deadline):
+        k = limit - self.fixed_errors
+        if k < 0:
+            return Status.UNSAT, None
+        act = self.tr.g.T if k >= len(self.live_errors) else -self.totalizer.rhs[k]
+        return self._decide(act, [act], deadline)
+
+    def _decide(self, act: int, lits: list[int], deadline: _Deadline):
         answer = self._solve([act], deadline)
         if answer is None:
             self.sat.add_clause([-act])
@@ -377,7 +414,7 @@ def _search(instance: Instance, strategy: str, solver: str | None, encoding: str
         oracle = RestartOracle(instance, encoding, solver)
     else:
         # The circuit asserts loss <= the first upper bound: every later question implies it.
-        oracle = IncrementalOracle(lower(instance.with_threshold(bounds.upper)),
+        oracle = IncrementalOracle(lower_checked(instance.with_threshold(bounds.upper)),
                                    solver or DEFAULT_SAT_SOLVER)
     try:
         den = None if strategy != "binary" else oracle.lowered.objective.lattice_denominator()
@@ -475,6 +512,7 @@ def optimize(instance: Instance, strategy: str = DEFAULT_STRATEGY,
         if solver not in PYSAT_SOLVERS:
             raise UnsupportedError(f"unknown PySAT solver {solver!r}; available: "
                                    f"{', '.join(PYSAT_SOLVERS)}")
+    check_instance(instance)  # the size guard, before any bound is reported
     start = time.perf_counter()
     deadline = _Deadline(timeout)
     bounds = _Bounds(instance, starting_assignment(instance), on_bounds)
