@@ -11,8 +11,9 @@ with the manifest's expected status at the instance's own threshold.
 Writes a CSV and a Markdown summary (median ratios) and prints the summary.  Run from the
 repository root::
 
-    python benchmarks/optimize.py --suite benchmarks/suite --timeout 60 \\
+    python benchmarks/optimize.py --suite benchmarks/suite --timeout 20 \\
         --csv benchmarks/optimize.csv --out benchmarks/optimize.md
+    python benchmarks/optimize.py --random 60 --seed 0 --strategies descent,binary,maxsat
 """
 
 from __future__ import annotations
@@ -127,6 +128,44 @@ def _median(values) -> str:
     return f"{statistics.median(values):.2f}" if values else "-"
 
 
+def random_strategies(count: int, seed: int, strategies) -> str:
+    """Total optimize time per strategy on random tiny instances (``tests/random_instances``,
+    piecewise-linear activations, every domain and loss), each optimum checked against
+    brute force."""
+    import random
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from random_instances import PIECEWISE_LINEAR, random_instance
+
+    from ermsolve.brute import brute_force
+
+    rng = random.Random(seed)
+    totals = {s: 0.0 for s in strategies}
+    by_loss: dict = {}
+    for _ in range(count):
+        inst = random_instance(rng, activations=PIECEWISE_LINEAR)
+        best = brute_force(inst).minimum
+        for s in strategies:
+            if s == "maxsat" and inst.loss != "zero_one":
+                continue
+            res = optimize(inst, strategy=s)
+            if res.upper != best or res.status != "optimal":
+                raise SystemExit(f"{s}: optimum {res.upper} but brute force {best}")
+            totals[s] += res.seconds
+            key = (inst.loss, s)
+            by_loss[key] = by_loss.get(key, 0.0) + res.seconds
+    losses = sorted({k[0] for k in by_loss})
+    lines = [f"Random tiny instances: {count} (seed {seed}), every optimum equal to brute "
+             "force.  Total seconds:", "",
+             "| strategy | all | " + " | ".join(losses) + " |",
+             "|---" * (2 + len(losses)) + "|"]
+    for s in strategies:
+        cells = [f"{by_loss[(loss, s)]:.2f}" if (loss, s) in by_loss else "-"
+                 for loss in losses]
+        lines.append(f"| {s} | {totals[s]:.2f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--suite", default="benchmarks/suite")
@@ -135,7 +174,13 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="first N instances only")
     ap.add_argument("--csv", default=None)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--random", type=int, default=0, metavar="N",
+                    help="instead: compare strategies on N random tiny instances")
+    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
+    if args.random:
+        print(random_strategies(args.random, args.seed, args.strategies.split(",")))
+        return 0
     suite = Path(args.suite)
     paths = sorted(p for p in suite.glob("*.json") if p.name != "manifest.json")
     if args.limit:
