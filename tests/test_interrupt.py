@@ -17,6 +17,7 @@ HARD = Path(__file__).resolve().parent.parent / "benchmarks" / "robustness" / \
 CASES = {
     "solve-z3": ["solve", str(HARD), "--certificate", "c.json"],
     "solve-cnf": ["solve", str(HARD), "--encoding", "cnf", "--certificate", "c.json"],
+    "solve-cvc5": ["solve", str(HARD), "--solver", "cvc5"],
     "optimize": ["optimize", str(HARD), "--certificate", "o.json"],
     "count": ["count", str(HARD), "--method", "exact"],
 }

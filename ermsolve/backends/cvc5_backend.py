@@ -140,6 +140,9 @@ def _solve(lowered: Lowered, timeout: float | None) -> RawOutcome:
 
 
 def _child(conn, lowered: Lowered, timeout: float) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         conn.send(("ok", _solve(lowered, timeout)))
     except BaseException as exc:  # report anything to the parent, never hang it
@@ -152,11 +155,11 @@ def _child(conn, lowered: Lowered, timeout: float) -> None:
 def run_cvc5(lowered: Lowered, solver: str, timeout: float | None, **_options) -> RawOutcome:
     """Decide the ``bv`` formula of ``lowered`` with cvc5 (eager bit-blasting).
 
-    With a ``timeout`` the solve runs in a forked child process, killed at
-    ``timeout + GRACE`` seconds if cvc5's own limit has not stopped it (its eager
-    bit-blaster was seen to overrun ``tlimit-per`` several times over)."""
-    if timeout is None:
-        return _solve(lowered, None)
+    The solve runs in a forked child process, killed at ``timeout + GRACE`` seconds if
+    cvc5's own limit has not stopped it (its eager bit-blaster was seen to overrun
+    ``tlimit-per`` several times over), or when the parent is interrupted (Ctrl-C)."""
+    # Without a timeout the child still runs: cvc5 ignores SIGINT, and only a parent
+    # waiting in poll() turns Ctrl-C into KeyboardInterrupt (and kills the child).
     _import()  # fail here, with the install hint, rather than in the child
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
@@ -164,7 +167,7 @@ def run_cvc5(lowered: Lowered, solver: str, timeout: float | None, **_options) -
     proc.start()
     child.close()
     try:
-        if parent.poll(timeout + GRACE):
+        if parent.poll(None if timeout is None else timeout + GRACE):
             kind, payload = parent.recv()
             if kind == "error":
                 raise payload
