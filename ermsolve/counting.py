@@ -101,7 +101,9 @@ class CountResult:
     """The outcome of a count.
 
     ``count`` is the exact count (methods ``exact``, ``enumerate``, ``brute``), the estimate
-    ``cells * 2**hashes * 2**free_bits`` (``approx``), or ``None`` when the time ran out.
+    ``cells * 2**(hashes + dropped_empty_bits + free_bits)`` (``approx``; the middle term
+    is the binding correction, ``details["dropped_empty_bits"]``), or ``None`` when the time
+    ran out.
     ``free_bits`` projection variables occur in no clause and contributed the factor
     ``2**free_bits``.  ``epsilon``/``delta`` are set for ``approx`` only.
     """

@@ -33,6 +33,7 @@ def make(d0, hidden, act, bits, m, loss, threshold):
 INSTANCES = {
     "linear_9in_zero_one_30bit": (9, [], "relu", 3, 10, "zero_one", "3/10"),
     "relu_2-1-1_squared_30bit": (2, [1], "relu", 6, 6, "squared", "2"),
+    "relu_2-1-1_squared_30bit_tight": (2, [1], "relu", 6, 6, "squared", "1"),
 }
 
 
