@@ -140,20 +140,20 @@ def _dimacs(clauses: list[list[int]]) -> str:
 def _rebuild(instance, proof: dict):
     """The CNFEncoding the proof claims to refute, rebuilt from the instance."""
     from .encodings.cnf import CARDINALITY_ENCODINGS, DEFAULT_CARDINALITY, encode_cnf
-    from .lowering import lower
+    from .limits import lower_checked
 
     encoding = proof.get("encoding")
     if encoding == "cnf-z3":  # z3's bit-blasting: deterministic for one z3 version
         from .encodings.cnf_z3 import encode_cnf_z3
 
-        return encode_cnf_z3(lower(instance)), ""
+        return encode_cnf_z3(lower_checked(instance)), ""
     if encoding != "cnf":
         return None, f"proofs are checked for the cnf and cnf-z3 encodings only, not " \
                      f"{encoding!r}"
     cardinality = proof.get("cardinality", DEFAULT_CARDINALITY)
     if cardinality not in CARDINALITY_ENCODINGS:
         return None, f"unknown cardinality encoding {cardinality!r} in the proof object"
-    return encode_cnf(lower(instance), cardinality=cardinality), ""
+    return encode_cnf(lower_checked(instance), cardinality=cardinality), ""
 
 
 def _proof_file(proof: dict, cert_path) -> tuple[Path | None, str]:

@@ -35,7 +35,7 @@ from ermsolve.registry import ENCODINGS  # noqa: E402
 
 #: Decision checks: (encoding, solvers or None for all of them, every how many instances).
 #: A row's solvers are taken in rotation: its k-th run uses solver ``k mod n``.
-DECISIONS = [("cnf", None, 1), ("brute-vec", None, 1), ("bv", ("z3",), 3),
+DECISIONS = [("cnf", None, 2), ("brute-vec", None, 2), ("bv", ("z3",), 3),
              ("bv", ("z3-smt", "bitwuzla", "cvc5"), 25), ("lia", None, 50),
              ("cpsat", None, 50), ("cnf-z3", None, 50), ("nia", None, 50), ("milp", None, 50),
              ("auto", None, 50)]
