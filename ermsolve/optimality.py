@@ -56,7 +56,8 @@ def prove_strictly_below(instance: Instance, optimum, proof_path: str | Path,
     """Refute "loss < optimum" with a proof-logging solver
     (:func:`ermsolve.backends.pysat_backend.solve_cnf`), which writes the proof to
     ``proof_path``; the certificate's proof object, or ``None`` on timeout.  A satisfiable
-    answer means ``optimum`` is not the minimum: :class:`ValueError`."""
+    answer means ``optimum`` is not the minimum:
+    :class:`~ermsolve.solve.WrongAnswerError`."""
     from .backends.pysat_backend import solve_cnf
     from .result import Status
 
@@ -64,8 +65,11 @@ def prove_strictly_below(instance: Instance, optimum, proof_path: str | Path,
     status, _model, info = solve_cnf(enc.cnf, solver, timeout, str(proof_path))
     if status is Status.UNKNOWN:
         return None
-    if status is Status.SAT:
-        raise ValueError(f"an assignment has loss < {optimum}: not the optimum")
+    if status is Status.SAT:  # the search and this solve disagree: a bug, never ignored
+        from .solve import WrongAnswerError
+
+        raise WrongAnswerError(f"{solver} found an assignment of loss < {optimum}, the "
+                               f"optimum claimed by the search")
     out = {"question": QUESTION, "encoding": "cnf", "cardinality": enc.cardinality,
            "solver": solver, "cnf_sha256": enc.sha256(),
            "file": os.path.basename(str(proof_path)), "format": info["format"]}

@@ -13,7 +13,8 @@ best assignment found; ``lower`` is proven: every assignment has loss ≥ ``lowe
 is ``lower = 0`` and ``upper`` the loss of the assignment that sets every free parameter to
 the domain value nearest 0 (no solver needed, so there is always an assignment to report).
 
-Strategies (``strategy=``):
+Strategies (``strategy=``; the default ``binary`` was the fastest in
+``benchmarks/optimize.md``, and its lower bound moves during the search):
 
 * ``descent`` — SAT-UNSAT: ask "loss < upper"; a model lowers ``upper`` to its exact loss, an
   unsat answer sets ``lower = upper``.  Works for every domain: the strict comparison is the
@@ -68,7 +69,7 @@ from .result import Status
 log = logging.getLogger(__name__)
 
 STRATEGIES = ("descent", "binary", "maxsat", "restart")
-DEFAULT_STRATEGY = "descent"
+DEFAULT_STRATEGY = "binary"  # measured: benchmarks/optimize.md
 #: PySAT solver used incrementally (it must support assumptions and interrupts).
 DEFAULT_SAT_SOLVER = "cadical195"
 

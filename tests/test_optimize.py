@@ -277,6 +277,8 @@ def test_cli_optimize_json_and_certificate(tmp_path, capsys):
     assert set(out) >= {"loss", "status", "lower", "upper", "parameters", "seconds"}
     assert main(["check", str(src), str(cert)]) == 0
     assert "VALID" in capsys.readouterr().out
+    assert main(["check", str(src), str(cert), "--proof-checker", "both"]) == 0
+    assert "VALID" in capsys.readouterr().out
     code = main(["optimize", str(src)])
     captured = capsys.readouterr()
     assert code == 30 and captured.out.startswith("s OPTIMUM FOUND")
