@@ -455,7 +455,7 @@ def _search_in_child(instance: Instance, strategy: str, solver: str | None, enco
                        args=(child, instance, strategy, solver, encoding, deadline.end))
     proc.start()
     child.close()
-    name = solver or ""
+    name = solver or (DEFAULT_SAT_SOLVER if strategy != "restart" else "")
     try:
         while True:
             left = deadline.remaining()
