@@ -347,9 +347,10 @@ def parse_instance(raw: object) -> Instance:
     fixed = _parse_fixed(obj.get("fixed"), layers)
     inst = Instance(tuple(layers), act, out_act, domain, inputs, targets, loss, threshold,
                     fixed, name)
-    if len(inst.all_parameters()) > MAX_PARAMETERS:
-        raise InstanceError(f"{len(inst.all_parameters())} parameters exceed the limit "
-                            f"{MAX_PARAMETERS}", "architecture.layers")
+    count = sum(layers[i] * (layers[i - 1] + 1) for i in range(1, len(layers)))
+    if count > MAX_PARAMETERS:  # counted, not listed: listing them is the slow part
+        raise InstanceError(f"{count} parameters exceed the limit {MAX_PARAMETERS}",
+                            "architecture.layers")
     return inst
 
 

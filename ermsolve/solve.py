@@ -41,7 +41,9 @@ def solve(instance: Instance, encoding: str = "bv", solver: str | None = None,
                                f"need one of: {_proof_choices()}")
     options = {"proof_path": proof_path} if proof_path is not None else {}
     try:
-        raw = entry.load_runner()(lowered, solver, timeout, **options)
+        # The limit covers lowering too: the backend gets what is left of it.
+        left = None if timeout is None else max(timeout - (time.perf_counter() - start), 1e-3)
+        raw = entry.load_runner()(lowered, solver, left, **options)
     except MemoryError:
         # Under --memory-limit (RLIMIT_AS) an allocation failure is an answer, not a crash.
         raw = RawOutcome(Status.UNKNOWN, reason="out of memory (see --memory-limit)")

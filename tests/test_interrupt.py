@@ -41,7 +41,11 @@ def _interrupt(argv: list[str], cwd: Path, wait: float = 8.0):
     return proc.returncode, out, err, time.monotonic() - sent
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+SLOW = {"solve-cnf", "solve-cvc5", "count"}  # ~12 s each; the default suite runs two
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=(pytest.mark.slow,) if n in SLOW
+                                               else ()) for n in sorted(CASES)])
 def test_sigint_stops_cleanly(name, tmp_path):
     code, out, err, after = _interrupt(CASES[name], tmp_path)
     lines = [ln for ln in err.splitlines() if not ln.startswith("c bounds")]
