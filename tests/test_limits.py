@@ -109,3 +109,30 @@ def test_grid_check_is_exact_on_small_grids_and_instant_on_huge_ones():
 def test_memory_limit_needs_a_sane_value():
     with pytest.raises(UsageError, match="64 MB"):
         set_memory_limit(10)
+
+
+def _ermsolve(*argv, timeout=300):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "ermsolve.cli", *argv], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+UNGUARDED = ["--max-clauses", "1000000000", "--max-nodes", "100000000"]
+
+
+def test_memory_limit_too_small_to_run_is_one_line():
+    proc = _ermsolve("solve", str(SIZE / "wide_domain.json"), *UNGUARDED,
+                     "--memory-limit", "120")
+    assert proc.returncode == 2, proc.stderr[-300:]
+    assert proc.stderr.count("\n") == 1 and "out of memory" in proc.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("encoding", ["bv", "cnf"])
+def test_allocation_failure_answers_unknown(encoding):
+    proc = _ermsolve("solve", str(SIZE / "wide_domain.json"), *UNGUARDED, "--encoding",
+                     encoding, "--memory-limit", "400", "--timeout", "60")
+    assert proc.returncode == 0 and "s UNKNOWN" in proc.stdout, proc.stderr[-300:]
+    assert "out of memory" in proc.stdout and "Traceback" not in proc.stderr
