@@ -1,8 +1,8 @@
-"""Regression (found by the long fuzz run at instances 2500 and 3000 of seed 1): the unsat
-proofs of gluecard3 and gluecard4 (and Ergo) on this instance did not end with the empty
-clause, so their certificates were rejected by ``check`` ("the proof does not end with the
-empty clause").  The PySAT backend now appends the empty clause, one more step the checker
-verifies."""
+"""Regression (found by the long fuzz run at instances 2500, 3000 and 5000 of seed 1): the
+unsat proofs of gluecard3, gluecard4 and lingeling (and Ergo) on these instances did not
+end with the empty clause, so ``check`` rejected their certificates ("the proof does not
+end with the empty clause").  The PySAT backend now appends the empty clause, one more step
+the checker verifies."""
 
 import json
 from pathlib import Path
@@ -11,15 +11,18 @@ import pytest
 
 from ermsolve.registry import ENCODINGS
 
-CASE = json.loads((Path(__file__).parent / "proof_without_empty_clause.json").read_text())
+HERE = Path(__file__).parent
+CASES = {"2500": "proof_without_empty_clause.json", "5000": "proof_without_empty_clause_2.json"}
+SOLVERS = ("gluecard3", "gluecard4", "ergo", "lingeling", "cadical195")
 
 
-@pytest.mark.parametrize("solver", [s for s in ("gluecard3", "gluecard4", "ergo", "cadical195")
-                                    if s in ENCODINGS["cnf"].proofs])
-def test_unsat_proof_certificate_is_valid(solver):
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("solver", [s for s in SOLVERS if s in ENCODINGS["cnf"].proofs])
+def test_unsat_proof_certificate_is_valid(solver, case):
     from fuzzing import Plan, check_instance
 
-    outcome, _ = check_instance(CASE, Plan(decisions=[("cnf", solver)],
+    doc = json.loads((HERE / CASES[case]).read_text())
+    outcome, _ = check_instance(doc, Plan(decisions=[("cnf", solver)],
                                            proofs=[("cnf", solver)], timeout=60))
     assert not outcome.disagreements
     assert outcome.calls.get("check") == 1
