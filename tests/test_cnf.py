@@ -228,9 +228,11 @@ def test_unknown_cardinality_is_refused():
         encode_cnf(lower(inst), cardinality="nonsense")
 
 
-def _tiny_instances(seed: int, count: int, max_points: int = 300):
-    """``count`` random instances whose grid has at most ``max_points`` points; a third of
-    them zero_one, polynomial activations only in shallow ones."""
+def _tiny_instances(seed: int, count: int, max_points: int = 300,
+                    max_clauses: int | None = None):
+    """``count`` random instances whose grid has at most ``max_points`` points (and CNF at
+    most ``max_clauses`` clauses: the drup checker is slow on big proofs); a third of them
+    zero_one, polynomial activations only in shallow ones."""
     rng = random.Random(seed)
     out = []
     while len(out) < count:
@@ -240,8 +242,11 @@ def _tiny_instances(seed: int, count: int, max_points: int = 300):
         inst = random_instance(rng, activations=acts, losses=losses, max_free=3 if poly else 4)
         if poly and inst.depth > 2:
             continue
-        if grid_points(inst) <= max_points:
-            out.append(inst)
+        if grid_points(inst) > max_points:
+            continue
+        if max_clauses and encode_cnf(lower(inst)).num_clauses > max_clauses:
+            continue
+        out.append(inst)
     return out
 
 
@@ -276,7 +281,7 @@ CI_SOLVERS = ("cadical195", "glucose4", "maplecm", "minisat22", "lingeling", "ki
 
 
 def test_cnf_agrees_with_brute_force_ci_slice(tmp_path):
-    instances = _tiny_instances(seed=3, count=150)
+    instances = _tiny_instances(seed=3, count=150, max_clauses=6000)
     counts = _differential(instances, CI_SOLVERS, tmp_path)
     assert counts["sat"] > 20 and counts["unsat"] > 20 and counts["proofs"] > 10
 
@@ -284,7 +289,7 @@ def test_cnf_agrees_with_brute_force_ci_slice(tmp_path):
 @pytest.mark.slow
 def test_cnf_agrees_with_brute_force_full(tmp_path):
     solvers = tuple(s for s in PYSAT_SOLVERS)
-    instances = _tiny_instances(seed=11, count=600, max_points=2000)
+    instances = _tiny_instances(seed=11, count=520, max_points=500, max_clauses=20000)
     counts = _differential(instances, solvers, tmp_path)
     print("full differential run:", counts)
     assert counts["unsat"] > 50

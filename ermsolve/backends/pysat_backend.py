@@ -188,6 +188,10 @@ def solve_cnf(cnf, solver_name: str, timeout: float | None = None,
         return Status.SAT, model, info
     if with_proof:
         lines = [line.strip() for line in proof or []]
+        if not lines or lines[-1] != "0":
+            # some solvers (e.g. Ergo on a core refuted by unit propagation alone) omit
+            # the empty clause; adding it is one more step the checker must verify
+            lines.append("0")
         atomic_write_text(proof_path, "".join(line + "\n" for line in lines))
         info.update(proof_lines=len(lines), format=PROOF_FORMAT[solver_name], core=core)
     return Status.UNSAT, None, info

@@ -78,6 +78,9 @@ from ..rationals import signed_width
 CARDINALITY_ENCODINGS = ("seqcounter", "sortnetwrk", "cardnetwrk", "totalizer", "mtotalizer",
                          "kmtotalizer")
 DEFAULT_CARDINALITY = "seqcounter"
+#: pysat.pb encodings accepted by ``encode_cnf(pb=...)``.
+PB_ENCODINGS = ("best", "bdd", "seqcounter", "sortnetwrk", "adder", "binmerge", "totalizer",
+                "mixedradix")
 
 
 @dataclass
@@ -378,9 +381,11 @@ def naf(c: int) -> list[int]:
 # --------------------------------------------------------------------------- translation
 
 class _Translator:
-    def __init__(self, circuit: Circuit, cardinality: str):
+    def __init__(self, circuit: Circuit, cardinality: str, pb: str | None = None):
         self.circuit = circuit
         self.cardinality = cardinality
+        self.pb = pb
+        self._linear_forms: dict[int, tuple[list[tuple[Node, int]], int]] = {}
         self.pool = IDPool()
         self.leaf_bits: dict[str, list[int]] = {}
         self.leaf_signed: dict[str, bool] = {}
@@ -426,6 +431,13 @@ class _Translator:
         return needed
 
     def _mark_direct(self, a: Node, uses: dict, stack: list) -> None:
+        if self.pb and a.op == "GE0" and uses.get(a.ident, 0) == 0:
+            terms, const = _linear_form(a.args[0])
+            if len(terms) >= 2:
+                self._direct.add(a.ident)
+                self._linear_forms[a.ident] = (terms, const)
+                stack.extend(n for n, _ in terms)
+                return
         if a.op in ("AND", "ATMOST") and uses.get(a.ident, 0) == 0:
             self._direct.add(a.ident)
             if a.op == "AND":
@@ -441,6 +453,8 @@ class _Translator:
             if a.op == "AND":
                 for b in a.args:
                     self._assert(b)
+            elif a.op == "GE0":
+                self._pb_clauses(*self._linear_forms[a.ident])
             else:
                 self._atmost_clauses([self.lit[b.ident] for b in a.args], a.value)
             return
@@ -528,6 +542,47 @@ class _Translator:
     def _false(self, n: Node) -> None:
         self.lit[n.ident] = self.g.F
 
+    # ------------------------------------------------------------ pseudo-Boolean
+    def _pb_clauses(self, terms: list[tuple[Node, int]], const: int) -> None:
+        """Assert ``Σ c_i n_i + const >= 0`` as one pseudo-Boolean constraint over the bits
+        of the ``n_i`` (two's complement: the sign bit weighs ``-2**(w-1)``), through
+        :mod:`pysat.pb` (normalised here to positive weights on literals)."""
+        from pysat.pb import EncType as PBType
+        from pysat.pb import PBEnc
+
+        g = self.g
+        weight: dict[int, int] = {}
+        for n, c in terms:
+            bits = self.bits[n.ident]
+            for j, lit in enumerate(bits):
+                w = c * (-(1 << j) if j == len(bits) - 1 else 1 << j)
+                if lit == g.T:
+                    const += w
+                elif lit == g.F:
+                    continue
+                elif lit > 0:
+                    weight[lit] = weight.get(lit, 0) + w
+                else:  # w*[¬v] = w - w*[v]
+                    weight[-lit] = weight.get(-lit, 0) - w
+                    const += w
+        # Σ W_v v + const >= 0  ⇔  Σ (-W_v) v <= const; make every weight positive
+        lits, weights, bound = [], [], const
+        for v in sorted(weight):
+            a = -weight[v]
+            if a > 0:
+                lits.append(v)
+                weights.append(a)
+            elif a < 0:  # a*v = a + (-a)*¬v
+                lits.append(-v)
+                weights.append(-a)
+                bound -= a
+        if bound < 0:
+            g.clauses.append([g.F])
+        elif sum(weights) > bound:
+            enc = PBEnc.leq(lits=lits, weights=weights, bound=bound, vpool=self.pool,
+                            encoding=getattr(PBType, self.pb))
+            g.clauses.extend(enc.clauses)
+
     # ------------------------------------------------------------ cardinality
     def _atmost_clauses(self, lits: list[int], k: int) -> None:
         """Assert ``#{true lits} <= k`` (multiplicity counts) through pysat.card."""
@@ -562,15 +617,42 @@ class _Translator:
         g.clauses.extend(enc.clauses)
 
 
-def encode_cnf(lowered, *, cardinality: str = DEFAULT_CARDINALITY) -> CNFEncoding:
+def _linear_form(node: Node) -> tuple[list[tuple[Node, int]], int]:
+    """``node`` as ``Σ c_i n_i + const`` by expanding ADD and SCALE nodes; the ``n_i``
+    (in order of first appearance) are the nodes where expansion stops."""
+    coeffs: dict[int, list] = {}
+    const = 0
+    stack = [(node, 1)]
+    while stack:
+        n, c = stack.pop()
+        if n.op == "ADD":
+            stack.extend((a, c) for a in reversed(n.args))
+        elif n.op == "SCALE":
+            stack.append((n.args[0], c * n.value))
+        elif n.op == "CONST":
+            const += c * n.value
+        elif n.ident in coeffs:
+            coeffs[n.ident][1] += c
+        else:
+            coeffs[n.ident] = [n, c]
+    return [(n, c) for n, c in coeffs.values() if c], const
+
+
+def encode_cnf(lowered, *, cardinality: str = DEFAULT_CARDINALITY,
+               pb: str | None = None) -> CNFEncoding:
     """The CNF of ``lowered.circuit`` (a :class:`~ermsolve.lowering.Lowered`, or a bare
     :class:`~ermsolve.circuit.Circuit`); deterministic: the same instance gives the same
-    DIMACS text byte for byte."""
+    DIMACS text byte for byte.  ``pb`` (a :mod:`pysat.pb` encoding name, experimental,
+    needs ``pindakaas``) turns each top-level sign test of a linear sum into one
+    pseudo-Boolean constraint instead of adders."""
     if cardinality not in CARDINALITY_ENCODINGS:
         raise UnsupportedError(f"unknown cardinality encoding {cardinality!r}; available: "
                                f"{', '.join(CARDINALITY_ENCODINGS)}")
+    if pb is not None and pb not in PB_ENCODINGS:
+        raise UnsupportedError(f"unknown pseudo-Boolean encoding {pb!r}; available: "
+                               f"{', '.join(PB_ENCODINGS)}")
     circuit = lowered if isinstance(lowered, Circuit) else lowered.circuit
-    tr = _Translator(circuit, cardinality)
+    tr = _Translator(circuit, cardinality, pb)
     tr.run()
     cnf = CNF()
     cnf.clauses = tr.g.clauses
