@@ -31,8 +31,10 @@ What a valid unsat certificate guarantees is stated in ``docs/certificates.md``:
 rebuilt from the instance is unsatisfiable; that this means "no parameters reach loss ≤ γ"
 rests on the encoding being right, which the differential tests check against brute force.
 
-Limitations: text proofs only (PySAT's solvers log text); the drup checker holds the whole
-proof in memory and does not use deletions, so very long proofs check slowly.
+Limitations: text proofs only (PySAT's solvers log text).  The drup checker ignores
+deletions and propagates without watched literals: it is slow — minutes for a proof of a
+few thousand lemmas over a few thousand core clauses, where ``dratify`` takes a second or
+two (``benchmarks/proofs.md``); checking only the core is what keeps it usable at all.
 """
 
 from __future__ import annotations

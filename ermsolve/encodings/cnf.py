@@ -57,8 +57,13 @@ and its last variable is true.
 
 Limitations: the CNF grows with the product of operand widths for variable-by-variable
 multipliers, so polynomial activations in deep networks make large formulas; sums with a
-bound use adders (``pysat.pb`` needs the optional ``pindakaas`` package, see
-``benchmarks/proofs.md``); the nested (non-top-level) ATMOST uses adders, not pysat.card.
+bound use adders by default — ``encode_cnf(pb=...)`` turns top-level sign tests of linear
+sums into :mod:`pysat.pb` constraints (needs the optional ``pindakaas`` package), but that
+path is experimental: only lightly differentially tested and not measured against adders,
+so it is not the default and not reachable from the command line; the nested
+(non-top-level) ATMOST uses adders, not pysat.card.  The default cardinality encoding
+(``seqcounter``) was chosen on the measurements in ``benchmarks/proofs.md`` (fewest
+clauses and fastest or near-fastest CaDiCaL times on the ``zero_one`` instances there).
 """
 
 from __future__ import annotations
