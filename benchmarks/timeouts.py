@@ -66,9 +66,11 @@ def measure_timeout(args, instance: Path, timeout: float) -> dict:
         data = json.loads(proc.stdout[proc.stdout.index("{"):])
     except ValueError:
         data = {}
-    status = data.get("status") or ("count unknown" if data.get("timed_out") else "?")
+    status = data.get("status")
+    if status is None and "count" in data:
+        status = "count unknown" if data.get("timed_out") else f"counted {data['count']}"
     seconds = data.get("seconds")
-    return {"status": status, "seconds": seconds, "exit": proc.returncode, "wall": wall,
+    return {"status": status or "?", "seconds": seconds, "exit": proc.returncode, "wall": wall,
             "overshoot": None if seconds is None else seconds - timeout,
             "stderr": proc.stderr.strip().splitlines()[-1:] if proc.returncode == 2 else []}
 
