@@ -51,7 +51,7 @@ from gmpy2 import mpq
 from .datasets import csv_to_instance, format_json, parse_domain
 from .errors import InstanceError, UsageError
 from .fileio import atomic_write_text
-from .instance import Instance, parse_instance
+from .instance import MAX_ROWS, Instance, parse_instance
 from .network import assemble, forward
 from .rationals import to_str
 
@@ -86,6 +86,10 @@ class FamilyOptions:
     extra: dict = field(default_factory=dict)
 
 
+#: Most values one sweep option may list.
+MAX_SWEEP_VALUES = 1000
+
+
 def parse_sweep(text: str, option: str) -> list[int]:
     """``"3"`` → [3]; ``"2:5"`` → [2, 3, 4, 5]; ``"2:8:2"`` → [2, 4, 6, 8]; ``"1,3"`` → [1, 3]."""
     try:
@@ -94,15 +98,22 @@ def parse_sweep(text: str, option: str) -> list[int]:
             if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] <= 0):
                 raise ValueError
             step = parts[2] if len(parts) == 3 else 1
-            values = list(range(parts[0], parts[1] + 1, step))
+            values = range(parts[0], parts[1] + 1, step)
         else:
             values = [int(p) for p in text.split(",") if p.strip()]
     except ValueError:
         raise UsageError(f"{option}: expected N, LO:HI, LO:HI:STEP or a comma list, got "
                          f"{text!r}") from None
+    # Checked before anything is generated (a billion rows or a million sweep points would
+    # run out of memory first); the length first, as min/max walk the whole range.
+    if len(values) > MAX_SWEEP_VALUES:
+        raise UsageError(f"{option}: {len(values)} sweep values exceed the limit "
+                         f"{MAX_SWEEP_VALUES}")
     if not values or min(values) < 0:
         raise UsageError(f"{option}: expected non-negative values, got {text!r}")
-    return values
+    if max(values) > MAX_ROWS:
+        raise UsageError(f"{option}: {max(values)} exceeds the limit {MAX_ROWS}")
+    return list(values)
 
 
 def combinations(sweeps: dict[str, list[int]]) -> list[dict[str, int]]:

@@ -62,6 +62,10 @@ BAD_OPTIONS: dict[str, list[tuple[list[str], str]]] = {
         (["gen", "planted", "--width", "100000", "-o", "{out}/g"], "must be in [1, 4096]"),
         (["gen", "parity", "--bits", "4096", "-o", "{out}/g"], "--bits must be in"),
         (["gen", "nosuch", "-o", "{out}/g"], "invalid choice"),
+        (["gen", "planted", "--samples", "1000000000", "-o", "{out}/g"], "exceeds the limit"),
+        (["gen", "planted", "--width", "1:1000000", "-o", "{out}/g"], "sweep values exceed"),
+        (["gen", "planted", "--samples", "1:10000000000000", "-o", "{out}/g"],
+         "sweep values exceed"),
     ],
     "solve": [
         (["solve", "{good}", "--timeout", "-1"], "positive"),
