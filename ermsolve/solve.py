@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import time
 
 from .backends import RawOutcome
@@ -14,6 +17,62 @@ from .result import SolveResult, Status
 
 #: What a backend reports as its reason for unknown after catching SIGINT itself (z3).
 INTERRUPTED_REASONS = ("interrupted from keyboard",)
+
+
+#: Seconds past the deadline before a backend that has not stopped by itself is killed.
+GRACE = 1.0
+
+
+def run_with_deadline(runner, args: tuple, options: dict, seconds: float) -> RawOutcome:
+    """``runner(*args, **options)`` in a forked child, killed after ``seconds``.
+
+    Backends stop themselves at their timeout, but building a formula (bit-blasting,
+    tactic pipelines) is not interruptible inside most of them; the child makes
+    ``--timeout`` a wall-clock limit for the whole run.  A killed child is the answer
+    unknown.  Where ``fork`` is unavailable the runner runs in this process.
+    """
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:
+        return runner(*args, **options)
+    receive, send = ctx.Pipe(duplex=False)
+    # Not a daemon: some backends (cvc5) fork a child of their own.
+    child = ctx.Process(target=_child, args=(send, runner, args, options))
+    child.start()
+    send.close()
+    try:
+        ready = receive.poll(seconds)
+        outcome = receive.recv() if ready else None
+    except EOFError:
+        outcome = RawOutcome(Status.UNKNOWN, reason="the backend process died")
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if outcome is None:
+        return RawOutcome(Status.UNKNOWN, reason=f"timeout after {seconds - GRACE:.1f} s "
+                                                 "(backend stopped)")
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def _child(send, runner, args, options) -> None:
+    # The parent handles Ctrl-C and kills this process; ignore it here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        outcome = runner(*args, **options)
+    except MemoryError:
+        outcome = RawOutcome(Status.UNKNOWN, reason="out of memory (see --memory-limit)")
+    except BaseException as exc:  # handed to the parent, which re-raises it
+        outcome = exc
+    try:
+        send.send(outcome)
+    except Exception as exc:  # an unpicklable exception: say what it was
+        send.send(RuntimeError(f"{type(outcome).__name__}: {outcome} ({exc})"))
+    send.close()
+    os._exit(0)
 
 
 class WrongAnswerError(ErmsolveError, RuntimeError):
@@ -43,7 +102,11 @@ def solve(instance: Instance, encoding: str = "bv", solver: str | None = None,
     try:
         # The limit covers lowering too: the backend gets what is left of it.
         left = None if timeout is None else max(timeout - (time.perf_counter() - start), 1e-3)
-        raw = entry.load_runner()(lowered, solver, left, **options)
+        runner = entry.load_runner()
+        if left is None:
+            raw = runner(lowered, solver, left, **options)
+        else:
+            raw = run_with_deadline(runner, (lowered, solver, left), options, left + GRACE)
     except MemoryError:
         # Under --memory-limit (RLIMIT_AS) an allocation failure is an answer, not a crash.
         raw = RawOutcome(Status.UNKNOWN, reason="out of memory (see --memory-limit)")
