@@ -4,8 +4,8 @@ Writes one file per case under ``instance/`` (rejected by the parser), ``size/``
 instances that the size guard must refuse before building anything), ``certificate/`` (bad
 certificates for the good instance ``good.json``), ``csv/`` (bad tables for ``from-csv``),
 ``slp/`` (bad programs for ``reduce slp``), and ``expected.json``: relative path → the
-substring the one error line must contain.  Paths that cannot live in git (a directory, a missing file, an unreadable file) are
-made by the test itself.
+substring the one error line must contain.  Paths that cannot live in git (a directory, a
+missing file, an unreadable file) are made by the test itself.
 """
 
 from __future__ import annotations
