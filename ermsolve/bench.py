@@ -195,6 +195,11 @@ def child_main(argv: list[str]) -> int:
                "max_width": sizes.get("max_width"),
                # auto: which step answered; otherwise the solver's reason for unknown
                "detail": (result.extra.get("auto") or result.reason)[:200]}
+        if result.status.value == "unknown" and result.reason.startswith(
+                ("out of memory", "the backend process died")):
+            # solve() runs timed backends in a child; its allocation failure or death
+            # under the address-space limit is a memory-out.
+            out["status"] = "memout"
     except WrongAnswerError as exc:
         out = {"status": "wrong", "seconds": None, "detail": str(exc)[:300]}
     except UnsupportedError as exc:
@@ -204,7 +209,10 @@ def child_main(argv: list[str]) -> int:
     except Exception as exc:  # any crash is reported, never hidden
         out = {"status": "error", "seconds": None,
                "detail": f"{type(exc).__name__}: {exc}"[:200]}
-    out["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    # The backend may have run in a child of this process (solve's hard deadline).
+    peak = max(resource.getrusage(who).ru_maxrss
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    out["peak_memory_mb"] = round(peak / 1024, 1)
     sys.stdout.write(json.dumps(out) + "\n")
     return 0
 
