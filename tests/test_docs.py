@@ -32,3 +32,14 @@ def test_format_example_is_a_valid_instance():
     example = re.search(r"```json\n(\{\n  \"format\": \"ermbit/1\".*?)```", text, re.S).group(1)
     inst = parse_instance(loads_json(example))
     assert inst.layers == (2, 2, 1) and json.dumps(inst.to_json())
+
+
+def test_readme_lists_every_encoding_and_solver():
+    from ermsolve.registry import ENCODINGS
+
+    text = (ROOT / "README.md").read_text()
+    for entry in ENCODINGS.values():
+        row = next((line for line in text.splitlines() if line.startswith(f"| `{entry.name}` |")),
+                   None)
+        assert row is not None, f"README has no row for encoding {entry.name}"
+        assert ", ".join(entry.solvers) in row and (", ".join(entry.proofs) or "–") in row
