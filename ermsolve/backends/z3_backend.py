@@ -45,6 +45,11 @@ def run_z3(lowered: Lowered, solver: str, timeout: float | None, **_options) -> 
     s.add(formula.assertions)
     sizes = {"assertions": len(formula.assertions), "max_width": formula.max_width,
              "leaves": len(formula.leaves)}
+    return check_z3(s, formula, sizes)
+
+
+def check_z3(s: z3.Solver, formula, sizes: dict) -> RawOutcome:
+    """Run ``s.check()`` and report it; ``formula.leaf_values(model)`` decodes a model."""
     answer = s.check()
     if answer == z3.sat:
         return RawOutcome(Status.SAT, formula.leaf_values(s.model()), sizes)

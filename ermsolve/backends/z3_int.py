@@ -10,8 +10,8 @@ import z3
 from ..encodings.lia import IntFormula, encode_lia
 from ..encodings.nia import encode_nia
 from ..lowering import Lowered
-from ..result import Status
 from . import RawOutcome
+from .z3_backend import check_z3
 
 
 def _run(formula: IntFormula, logic: str, ctx: z3.Context, timeout: float | None
@@ -21,12 +21,7 @@ def _run(formula: IntFormula, logic: str, ctx: z3.Context, timeout: float | None
         s.set("timeout", max(1, int(timeout * 1000)))
     s.add(formula.assertions)
     sizes = dict(formula.sizes, leaves=len(formula.leaves))
-    answer = s.check()
-    if answer == z3.sat:
-        return RawOutcome(Status.SAT, formula.leaf_values(s.model()), sizes)
-    if answer == z3.unsat:
-        return RawOutcome(Status.UNSAT, None, sizes)
-    return RawOutcome(Status.UNKNOWN, None, sizes, reason=s.reason_unknown())
+    return check_z3(s, formula, sizes)
 
 
 def run_lia(lowered: Lowered, solver: str, timeout: float | None, **_options) -> RawOutcome:
