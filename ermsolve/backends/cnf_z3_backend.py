@@ -9,14 +9,11 @@ of its DIMACS text, so a checker can rebuild the same CNF (with the same z3 vers
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from ..encodings.cnf_z3 import encode_cnf_z3
 from ..lowering import Lowered
-from ..proofs import core_to_text
-from ..result import Status
 from . import RawOutcome
-from .pysat_backend import solve_cnf
+from .pysat_backend import decide_encoded
 
 
 def run_cnf_z3(lowered: Lowered, solver: str, timeout: float | None,
@@ -24,17 +21,5 @@ def run_cnf_z3(lowered: Lowered, solver: str, timeout: float | None,
     """Encode ``lowered`` through z3's tactics and decide the CNF with PySAT ``solver``."""
     start = time.perf_counter()
     enc = encode_cnf_z3(lowered)
-    encode_seconds = time.perf_counter() - start
-    sizes = {"variables": enc.num_variables, "clauses": enc.num_clauses,
-             "parameter_variables": len(enc.parameter_variables())}
-    status, model, info = solve_cnf(enc.cnf, solver, timeout, proof_path)
-    extra = {"encode_seconds": encode_seconds, "solve_seconds": info["seconds"],
-             "z3_version": enc.z3_version}
-    if status is Status.SAT:
-        return RawOutcome(status, enc.decode(model), sizes, extra)
-    if status is Status.UNSAT and proof_path is not None:
-        extra["proof"] = {"encoding": "cnf-z3", "cnf_sha256": enc.sha256(),
-                          "z3_version": enc.z3_version, "file": Path(proof_path).name,
-                          "format": info["format"], "solver": solver,
-                          "core": core_to_text(info["core"])}
-    return RawOutcome(status, None, sizes, extra, reason=info.get("reason", ""))
+    return decide_encoded(enc, "cnf-z3", time.perf_counter() - start, solver, timeout,
+                          proof_path, {"z3_version": enc.z3_version})

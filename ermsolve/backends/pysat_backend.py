@@ -200,25 +200,35 @@ def solve_cnf(cnf, solver_name: str, timeout: float | None = None,
 def run_cnf(lowered: Lowered, solver: str, timeout: float | None,
             proof_path: str | None = None, **_options) -> RawOutcome:
     """Registry runner: encode ``lowered`` as CNF and decide it with PySAT ``solver``."""
-    from pathlib import Path
-
     from ..encodings.cnf import encode_cnf
-    from ..proofs import core_to_text
 
     _check_name(solver, proof_path is not None)
     start = time.perf_counter()
     enc = encode_cnf(lowered)
-    encode_seconds = time.perf_counter() - start
+    return decide_encoded(enc, "cnf", time.perf_counter() - start, solver, timeout,
+                          proof_path, {"cardinality": enc.cardinality})
+
+
+def decide_encoded(enc, encoding: str, encode_seconds: float, solver: str,
+                   timeout: float | None, proof_path: str | None, details: dict
+                   ) -> RawOutcome:
+    """Decide a built CNF encoding (``cnf`` or ``cnf-z3``) with :func:`solve_cnf`.
+
+    ``details`` (what a checker needs to rebuild the same CNF: the cardinality encoding, or
+    z3's version) goes into ``extra`` and, for an unsat answer with ``proof_path``, into the
+    proof record beside the encoding's name, the CNF hash and the refuted core."""
+    from pathlib import Path
+
+    from ..proofs import core_to_text
+
     sizes = {"variables": enc.num_variables, "clauses": enc.num_clauses,
              "parameter_variables": len(enc.parameter_variables())}
     status, model, info = solve_cnf(enc.cnf, solver, timeout, proof_path)
-    extra = {"encode_seconds": encode_seconds, "solve_seconds": info["seconds"],
-             "cardinality": enc.cardinality}
+    extra = {"encode_seconds": encode_seconds, "solve_seconds": info["seconds"], **details}
     if status is Status.SAT:
         return RawOutcome(status, enc.decode(model), sizes, extra)
     if status is Status.UNSAT and proof_path is not None:
-        extra["proof"] = {"encoding": "cnf", "cnf_sha256": enc.sha256(),
-                          "cardinality": enc.cardinality, "file": Path(proof_path).name,
-                          "format": info["format"], "solver": solver,
-                          "core": core_to_text(info["core"])}
+        extra["proof"] = {"encoding": encoding, "cnf_sha256": enc.sha256(), **details,
+                          "file": Path(proof_path).name, "format": info["format"],
+                          "solver": solver, "core": core_to_text(info["core"])}
     return RawOutcome(status, None, sizes, extra, reason=info.get("reason", ""))
