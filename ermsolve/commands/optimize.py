@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import UsageError
 from ..instance import load_instance
 from ..optimize import DEFAULT_STRATEGY, STRATEGIES, optimize
+from . import proof_path_for
 
 EXIT_OPTIMAL = 30
 EXIT_BOUNDS = 10
@@ -61,11 +61,7 @@ def run(args) -> int:
     from ..optimality import write_optimize_certificate
 
     instance = load_instance(args.instance)
-    proof_path = None
-    if args.proof:
-        if not args.certificate:
-            raise UsageError("--proof needs --certificate (the proof is written beside it)")
-        proof_path = args.certificate + ".drup"
+    proof_path = proof_path_for(args, ".drup")
     seen: list = []
 
     def on_bounds(lower, upper) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 from ..certificate import write_certificate
-from ..errors import UsageError
 from ..instance import load_instance
 from ..limits import add_limit_options, limits_from_args
 from ..registry import ENCODINGS
 from ..result import Status
 from ..solve import solve
+from . import proof_path_for
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +37,7 @@ def run(args) -> int:
     from ..cli import print_json
 
     instance = load_instance(args.instance)
-    proof_path = None
-    if args.proof:
-        if not args.certificate:
-            raise UsageError("--proof needs --certificate (the proof is written beside it)")
-        proof_path = args.certificate + ".drat"
+    proof_path = proof_path_for(args, ".drat")
     result = solve(instance, args.encoding, args.solver, args.timeout, proof_path=proof_path,
                    limits=limits_from_args(args))
     certified = result.status is Status.SAT or (result.status is Status.UNSAT
