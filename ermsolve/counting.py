@@ -60,7 +60,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import logging
-import multiprocessing
 import os
 import re
 import sys
@@ -71,6 +70,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .errors import ErmsolveError, SizeLimitError, UnsupportedError
+from .watchdog import ChildDiedError, call_in_child
 
 log = logging.getLogger(__name__)
 
@@ -431,46 +431,23 @@ def _enumerate_worker(clauses, proj, limit) -> int:
 # --------------------------------------------------------------------------- child process
 
 def run_in_child(func: Callable, args: tuple, timeout: float | None):
-    """Run ``func(*args)`` in a forked child; return ``(True, value)``, or ``(False, None)``
-    when ``timeout`` seconds pass first (the child is then killed).  An exception or a crash
-    in the child raises :class:`CounterError`."""
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child_main, args=(child, func, args), daemon=True)
-    proc.start()
-    child.close()
+    """Run ``func(*args)`` in a forked child (:func:`ermsolve.watchdog.call_in_child`);
+    return ``(True, value)``, or ``(False, None)`` when ``timeout`` seconds pass first (the
+    child is then killed).  An exception or a crash in the child raises
+    :class:`CounterError`."""
     try:
-        if not parent.poll(timeout):
-            return False, None
-        try:
-            kind, value = parent.recv()
-        except EOFError:
-            raise CounterError(f"{_func_name(func)} died (exit code {proc.exitcode}) "
-                               "without an answer") from None
-        if kind == "error":
-            raise CounterError(f"{_func_name(func)} failed: {value}")
-        return True, value
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-        parent.close()
+        return call_in_child(func, args, timeout)
+    except ChildDiedError as exc:
+        raise CounterError(f"{_func_name(func)} died (exit code {exc.exitcode}) "
+                           "without an answer") from None
+    except Exception as exc:
+        raise CounterError(f"{_func_name(func)} failed: {type(exc).__name__}: {exc}") \
+            from None
 
 
 def _func_name(func) -> str:
     return {"_ganak_worker": "Ganak", "_approxmc_worker": "ApproxMC"}.get(func.__name__,
                                                                           func.__name__)
-
-
-def _child_main(conn, func, args) -> None:
-    try:
-        value = func(*args)
-    except BaseException as exc:  # report everything, the parent decides
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    else:
-        conn.send(("ok", value))
-    finally:
-        conn.close()
 
 
 # --------------------------------------------------------------------------- export

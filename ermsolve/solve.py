@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
 import time
 
 from .backends import RawOutcome
@@ -14,65 +11,36 @@ from .limits import Limits, lower_checked
 from .network import assemble, loss
 from .registry import ENCODINGS, get_encoding, resolve_solver
 from .result import SolveResult, Status
+from .watchdog import GRACE, ChildDiedError, call_in_child
 
 #: What a backend reports as its reason for unknown after catching SIGINT itself (z3).
 INTERRUPTED_REASONS = ("interrupted from keyboard",)
 
 
-#: Seconds past the deadline before a backend that has not stopped by itself is killed.
-GRACE = 1.0
-
-
 def run_with_deadline(runner, args: tuple, options: dict, seconds: float) -> RawOutcome:
-    """``runner(*args, **options)`` in a forked child, killed after ``seconds``.
+    """``runner(*args, **options)`` in a forked child, killed after ``seconds``
+    (:func:`ermsolve.watchdog.call_in_child`).
 
     Backends stop themselves at their timeout, but building a formula (bit-blasting,
     tactic pipelines) is not interruptible inside most of them; the child makes
-    ``--timeout`` a wall-clock limit for the whole run.  A killed child is the answer
-    unknown.  Where ``fork`` is unavailable the runner runs in this process.
+    ``--timeout`` a wall-clock limit for the whole run.  A killed child, one that dies, or
+    one that runs out of memory is the answer unknown.
     """
     try:
-        ctx = multiprocessing.get_context("fork")
-    except ValueError:
-        return runner(*args, **options)
-    receive, send = ctx.Pipe(duplex=False)
-    # Not a daemon: some backends (cvc5) fork a child of their own.
-    child = ctx.Process(target=_child, args=(send, runner, args, options))
-    child.start()
-    send.close()
-    try:
-        ready = receive.poll(seconds)
-        outcome = receive.recv() if ready else None
-    except EOFError:
-        outcome = RawOutcome(Status.UNKNOWN, reason="the backend process died")
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receive.close()
-    if outcome is None:
+        done, outcome = call_in_child(_run_guarded, (runner, args, options), seconds)
+    except ChildDiedError:
+        return RawOutcome(Status.UNKNOWN, reason="the backend process died")
+    if not done:
         return RawOutcome(Status.UNKNOWN, reason=f"timeout after {seconds - GRACE:.1f} s "
                                                  "(backend stopped)")
-    if isinstance(outcome, BaseException):
-        raise outcome
     return outcome
 
 
-def _child(send, runner, args, options) -> None:
-    # The parent handles Ctrl-C and kills this process; ignore it here.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _run_guarded(runner, args: tuple, options: dict) -> RawOutcome:
     try:
-        outcome = runner(*args, **options)
+        return runner(*args, **options)
     except MemoryError:
-        outcome = RawOutcome(Status.UNKNOWN, reason="out of memory (see --memory-limit)")
-    except BaseException as exc:  # handed to the parent, which re-raises it
-        outcome = exc
-    try:
-        send.send(outcome)
-    except Exception as exc:  # an unpicklable exception: say what it was
-        send.send(RuntimeError(f"{type(outcome).__name__}: {outcome} ({exc})"))
-    send.close()
-    os._exit(0)
+        return RawOutcome(Status.UNKNOWN, reason="out of memory (see --memory-limit)")
 
 
 class WrongAnswerError(ErmsolveError, RuntimeError):

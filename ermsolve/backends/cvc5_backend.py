@@ -16,13 +16,13 @@ Limitations: the ``cvc5`` package is optional; without it this backend raises
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 
 from ..encodings.bvterms import read_field, translate
 from ..errors import BackendUnavailableError
 from ..lowering import Lowered
 from ..result import Status
+from ..watchdog import ChildDiedError, call_in_child, enclosing_limit_covers
 from . import RawOutcome
 
 #: cvc5 options set on every solve (besides models and the time limit).
@@ -139,44 +139,28 @@ def _solve(lowered: Lowered, timeout: float | None) -> RawOutcome:
                       reason=str(answer.getUnknownExplanation()) or "cvc5 answered unknown")
 
 
-def _child(conn, lowered: Lowered, timeout: float) -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    try:
-        conn.send(("ok", _solve(lowered, timeout)))
-    except BaseException as exc:  # report anything to the parent, never hang it
-        conn.send(("error", exc if isinstance(exc, BackendUnavailableError)
-                   else RuntimeError(f"cvc5 failed: {exc!r}")))
-    finally:
-        conn.close()
-
-
 def run_cvc5(lowered: Lowered, solver: str, timeout: float | None, **_options) -> RawOutcome:
     """Decide the ``bv`` formula of ``lowered`` with cvc5 (eager bit-blasting).
 
-    The solve runs in a forked child process, killed at ``timeout + GRACE`` seconds if
-    cvc5's own limit has not stopped it (its eager bit-blaster was seen to overrun
-    ``tlimit-per`` several times over), or when the parent is interrupted (Ctrl-C)."""
+    The solve runs in a forked child process (:func:`ermsolve.watchdog.call_in_child`),
+    killed at ``timeout + GRACE`` seconds if cvc5's own limit has not stopped it (its eager
+    bit-blaster was seen to overrun ``tlimit-per`` several times over), or when the parent
+    is interrupted (Ctrl-C).  Inside a child that is already killed at that limit
+    (:func:`ermsolve.solve` with a timeout) it runs in-process."""
+    _import()  # fail here, with the install hint, rather than in the child
+    if enclosing_limit_covers(timeout):
+        return _solve(lowered, timeout)
     # Without a timeout the child still runs: cvc5 ignores SIGINT, and only a parent
     # waiting in poll() turns Ctrl-C into KeyboardInterrupt (and kills the child).
-    _import()  # fail here, with the install hint, rather than in the child
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, lowered, timeout), daemon=True)
-    proc.start()
-    child.close()
     try:
-        if parent.poll(None if timeout is None else timeout + GRACE):
-            kind, payload = parent.recv()
-            if kind == "error":
-                raise payload
-            return payload
-    except EOFError:
+        done, outcome = call_in_child(_solve, (lowered, timeout),
+                                      None if timeout is None else timeout + GRACE)
+    except ChildDiedError:
         return RawOutcome(Status.UNKNOWN, None, {}, reason="cvc5 process died")
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-        parent.close()
-    return RawOutcome(Status.UNKNOWN, None, {}, reason="timeout (cvc5 process stopped)")
+    except BackendUnavailableError:
+        raise
+    except Exception as exc:
+        raise RuntimeError(f"cvc5 failed: {exc!r}") from None
+    if not done:
+        return RawOutcome(Status.UNKNOWN, None, {}, reason="timeout (cvc5 process stopped)")
+    return outcome

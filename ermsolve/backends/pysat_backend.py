@@ -6,7 +6,9 @@
   ...) run ``solve_limited(expect_interrupt=True)`` with a :class:`threading.Timer` that
   calls ``interrupt()``;
 * the others (CaDiCaL, Kissat and Lingeling refuse ``interrupt()`` in PySAT) run in a
-  forked child process that is terminated at the deadline.
+  forked child process that is terminated at the deadline
+  (:func:`ermsolve.watchdog.call_in_child`), unless this process is already such a child
+  with the same deadline (under :func:`ermsolve.solve` with a timeout).
 
 Either way a timeout answers :attr:`Status.UNKNOWN`.  With ``proof_path`` the solver logs
 a DRUP/DRAT proof, written atomically to that file for an unsat answer.  The proof refutes
@@ -22,7 +24,6 @@ do not check (their variables were seen shifted by one), so it is not in
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 import time
 
@@ -32,6 +33,7 @@ from ..errors import UnsupportedError
 from ..fileio import atomic_write_text
 from ..lowering import Lowered
 from ..result import Status
+from ..watchdog import ChildDiedError, call_in_child, enclosing_limit_covers
 from . import RawOutcome
 
 #: Every python-sat solver that works in this build (measured; ``cryptosat`` and
@@ -116,35 +118,12 @@ class _Job:
             return False, None, s.get_proof(), core
 
 
-def _child(conn, job: _Job) -> None:
-    try:
-        conn.send(("ok", job.run()))
-    except BaseException as exc:  # reported to the parent, which raises
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
-
-
 def _run_in_child(job: _Job, timeout: float):
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, job), daemon=True)
-    proc.start()
-    child.close()
     try:
-        if not parent.poll(timeout):
-            return None, None, None, None
-        kind, payload = parent.recv()
-    except EOFError:
-        kind, payload = "error", f"the {job.solver_name} process died (exit {proc.exitcode})"
-    finally:
-        if proc.is_alive():
-            proc.terminate()
-        proc.join()
-        parent.close()
-    if kind == "error":
-        raise RuntimeError(payload)
-    return payload
+        done, value = call_in_child(job.run, (), timeout)
+    except ChildDiedError as exc:
+        raise RuntimeError(f"the {job.solver_name} process died (exit {exc.exitcode})") from None
+    return value if done else (None, None, None, None)
 
 
 def _run_with_timer(job: _Job, timeout: float):
@@ -179,6 +158,9 @@ def solve_cnf(cnf, solver_name: str, timeout: float | None = None,
         answer, model, proof, core = job.run()
     elif interruptible:
         answer, model, proof, core = _run_with_timer(job, timeout)
+    elif enclosing_limit_covers(timeout):
+        # Already in a child that is killed at this limit (solve's watchdog): no 2nd fork.
+        answer, model, proof, core = job.run()
     else:
         answer, model, proof, core = _run_in_child(job, timeout)
     info: dict = {"seconds": time.perf_counter() - start}

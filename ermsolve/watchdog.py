@@ -1,0 +1,110 @@
+"""Wall-clock limits that really stop a computation: a call in a forked child process that
+is killed at its deadline.
+
+Building a formula (bit-blasting, tactic pipelines) and some solver bindings (CaDiCaL,
+Kissat and Lingeling in PySAT, cvc5's eager bit-blaster, the model counters) cannot be
+interrupted in-process, so a limit that must hold runs the work in a child made by
+``fork`` and kills it when time is up.  Only the result travels back (pickled through a
+pipe); the function and its arguments are inherited by the fork, so closures are fine.
+
+Nesting.  A child records when its parent will kill it.  Code inside it that would fork
+again for a limit no shorter than that (a backend's own watchdog under :func:`ermsolve.solve`'s
+one) asks :func:`enclosing_limit_covers` and runs in-process instead: one fork per run, not
+two.  A limit shorter than the enclosing one (a step of ``--encoding auto``) still forks.
+
+Ctrl-C.  The child ignores SIGINT; the parent, waiting in ``poll``, receives the
+``KeyboardInterrupt`` and kills the child on the way out.
+
+Limitation: ``fork`` is POSIX only; where it is missing :func:`call_in_child` runs the call
+in this process without a limit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable
+
+#: ``time.monotonic()`` at which an enclosing watchdog kills this process (None: nobody).
+_enclosing_deadline: float | None = None
+
+#: Seconds past a limit before a computation that has not stopped by itself is killed.
+GRACE = 1.0
+
+#: Slack when comparing a requested limit with the enclosing one (seconds).
+_SLACK = 0.05
+
+
+class ChildDiedError(RuntimeError):
+    """The child process ended without sending a result (killed by a signal, for example
+    under an address-space limit, or crashed inside native code)."""
+
+    def __init__(self, exitcode: int | None):
+        super().__init__(f"the child process died without an answer (exit code {exitcode})")
+        self.exitcode = exitcode
+
+
+def enclosing_limit_covers(seconds: float | None) -> bool:
+    """True when this process runs under a watchdog that kills it no later than
+    ``seconds + GRACE`` from now, so a limit of ``seconds`` needs no fork of its own."""
+    if _enclosing_deadline is None or seconds is None:
+        return False
+    return _enclosing_deadline <= time.monotonic() + seconds + GRACE + _SLACK
+
+
+def call_in_child(func: Callable, args: tuple = (), seconds: float | None = None
+                  ) -> tuple[bool, object]:
+    """``(True, func(*args))`` computed in a forked child, or ``(False, None)`` when
+    ``seconds`` pass first (the child is killed; ``None``: no limit).
+
+    An exception raised by ``func`` is raised here (an unpicklable one as
+    ``RuntimeError`` with its text); a child that dies without an answer raises
+    :class:`ChildDiedError`.
+    """
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform
+        return True, func(*args)
+    receive, send = ctx.Pipe(duplex=False)
+    # Not a daemon: a child may fork a child of its own (cvc5, a nested limit).
+    deadline = None if seconds is None else time.monotonic() + seconds
+    child = ctx.Process(target=_child_main, args=(send, func, args, deadline))
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            return False, None
+        try:
+            kind, value = receive.recv()
+        except EOFError:
+            child.join()
+            raise ChildDiedError(child.exitcode) from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if kind == "error":
+        raise value
+    return True, value
+
+
+def _child_main(send, func, args, deadline: float | None) -> None:
+    global _enclosing_deadline
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if deadline is not None:  # CLOCK_MONOTONIC is system-wide: the parent's clock too
+        _enclosing_deadline = deadline if _enclosing_deadline is None \
+            else min(deadline, _enclosing_deadline)
+    try:
+        message = ("ok", func(*args))
+    except BaseException as exc:  # handed to the parent, which raises it
+        message = ("error", exc)
+    try:
+        send.send(message)
+    except Exception as exc:  # an unpicklable value or exception: say what it was
+        what = message[1]
+        send.send(("error", RuntimeError(f"{type(what).__name__}: {what} ({exc})")))
+    send.close()
+    os._exit(0)  # no atexit handlers or buffers inherited from the parent

@@ -1,0 +1,120 @@
+"""The fork-and-kill watchdog (ermsolve.watchdog) and the one-fork-per-run rule."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from ermsolve import watchdog
+from ermsolve.backends import pysat_backend
+from ermsolve.instance import parse_instance
+from ermsolve.result import Status
+from ermsolve.solve import solve
+from ermsolve.watchdog import ChildDiedError, call_in_child, enclosing_limit_covers
+
+
+def _add(a, b):
+    return a + b
+
+
+def _sleep(seconds):
+    time.sleep(seconds)
+    return "woke"
+
+
+def _raise_value_error():
+    raise ValueError("bad value 7")
+
+
+class _Unpicklable(Exception):
+    def __init__(self):
+        super().__init__("carries a lock")
+        self.fd = open(os.devnull)  # noqa: SIM115 - file objects do not pickle
+
+    def __reduce__(self):
+        raise TypeError("not picklable")
+
+
+def _raise_unpicklable():
+    raise _Unpicklable()
+
+
+def _die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_value_comes_back():
+    assert call_in_child(_add, (2, 3), 10) == (True, 5)
+    assert call_in_child(_add, (2, 3), None) == (True, 5)
+
+
+def test_timeout_kills_the_child_promptly():
+    start = time.monotonic()
+    assert call_in_child(_sleep, (30,), 0.3) == (False, None)
+    assert time.monotonic() - start < 5
+
+
+def test_exception_is_raised_in_the_parent_with_its_type():
+    with pytest.raises(ValueError, match="bad value 7"):
+        call_in_child(_raise_value_error, (), 10)
+
+
+def test_unpicklable_exception_becomes_runtime_error_with_its_text():
+    with pytest.raises(RuntimeError, match="_Unpicklable: carries a lock"):
+        call_in_child(_raise_unpicklable, (), 10)
+
+
+def test_a_child_that_dies_raises_child_died():
+    with pytest.raises(ChildDiedError, match="exit code -9"):
+        call_in_child(_die, (), 10)
+
+
+def test_no_enclosing_limit_in_the_main_process():
+    assert not enclosing_limit_covers(5.0)
+    assert not enclosing_limit_covers(None)
+
+
+def _covers(seconds):
+    return enclosing_limit_covers(seconds)
+
+
+def test_a_child_knows_its_deadline():
+    # Killed at 10 s: a limit of 10 s (or 9.5 s: within GRACE) is covered, 5 s is not.
+    assert call_in_child(_covers, (10.0,), 10.0) == (True, True)
+    assert call_in_child(_covers, (10.0 - watchdog.GRACE / 2,), 10.0) == (True, True)
+    assert call_in_child(_covers, (5.0,), 10.0) == (True, False)
+    assert call_in_child(_covers, (None,), 10.0) == (True, False)
+    # A nested child keeps the earlier of the two deadlines.
+    assert call_in_child(call_in_child, (_covers, (2.0,), 100.0), 2.0) == (True, (True, True))
+
+
+XOR = {
+    "format": "ermbit/1",
+    "architecture": {"layers": [2, 2, 1], "activation": "relu"},
+    "domain": {"type": "set", "values": ["-1", "0", "1"]},
+    "loss": "zero_one", "threshold": "0",
+    "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[-1], [1], [1], [-1]]},
+}
+
+
+def _no_fork(*_args, **_kwargs):
+    raise AssertionError("forked a second time")
+
+
+def test_cadical_under_solve_timeout_forks_once(monkeypatch):
+    # solve() with a timeout already runs the backend in a child killed at that limit;
+    # CaDiCaL (not interruptible in PySAT) must not fork again inside it.  The patch is
+    # inherited by the fork, so a second fork would raise.
+    monkeypatch.setattr(pysat_backend, "call_in_child", _no_fork)
+    inst = parse_instance(XOR)
+    result = solve(inst, "cnf", "cadical195", timeout=30)
+    assert result.status in (Status.SAT, Status.UNSAT)
+    assert result.status is solve(inst, "cnf", "cadical195").status
+    # Outside such a child, a timed CaDiCaL call does fork (and here hits the patch).
+    from ermsolve.encodings.cnf import encode_cnf
+    from ermsolve.lowering import lower
+    with pytest.raises(AssertionError, match="forked a second time"):
+        pysat_backend.solve_cnf(encode_cnf(lower(inst)).cnf, "cadical195", timeout=30)
