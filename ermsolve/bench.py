@@ -14,13 +14,18 @@ Isolation.  A Dask task starts a fresh Python process (``python -m ermsolve.benc
 hands it the instance text on standard input, so workers on other machines need ermsolve
 installed but no shared file system.  The child first limits its address space
 (``RLIMIT_AS``, ``--memory`` MB) and its CPU time, then runs :func:`ermsolve.solve` with the
-solver's own time limit ``timeout``; the parent kills the child's process group at
-``timeout + grace``.  Statuses: ``sat``, ``unsat``, ``unknown`` (the solver gave up, usually at
-its time limit), ``timeout`` (killed), ``memout``, ``unsupported`` (the encoding refuses the
-instance, e.g. CP-SAT beyond 64 bits), ``wrong`` (a sat answer failed the exact re-check) and
-``error``.  ``seconds`` is the time of :func:`ermsolve.solve` (lowering, encoding and
-solving; process start and the import of the backend's packages not counted); a run counts
-as solved when its status is sat or unsat and ``seconds <= timeout``.
+solver's own time limit ``timeout``.  The child sets an alarm that ends it at
+``timeout + 1 s`` (:func:`ermsolve.watchdog.terminate_this_process_after`), so solve runs the
+backend in the same process rather than in a forked child of its own (a fork per run would
+add tens of milliseconds to every time); the parent kills the child's process group at
+``timeout + grace`` in case startup itself hangs.
+
+Statuses: ``sat``, ``unsat``, ``unknown`` (the solver gave up, usually at its time limit),
+``timeout`` (killed, or ended by its alarm), ``memout``, ``unsupported`` (the encoding
+refuses the instance, e.g. CP-SAT beyond 64 bits), ``wrong`` (a sat answer failed the exact
+re-check) and ``error``.  ``seconds`` is the time of :func:`ermsolve.solve` (lowering,
+encoding and solving; process start and the import of the backend's packages not counted);
+a run counts as solved when its status is sat or unsat and ``seconds <= timeout``.
 
 Failing loudly.  After writing the files, :func:`check_results` lists every instance with both
 a sat and an unsat answer, every answer contradicting the manifest's ``expected`` status,
@@ -61,6 +66,8 @@ COLUMNS = ("instance", "encoding", "solver", "status", "seconds", "variables", "
 SOLVED = ("sat", "unsat")
 #: Seconds the parent waits past the solver's own time limit before killing the child.
 GRACE = 5.0
+#: Seconds past the time limit at which a benchmark child ends itself (its SIGALRM).
+SELF_GRACE = 1.0
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,9 @@ def run_one(run: Run, text: str, timeout: float, memory_mb: int) -> dict:
         proc.communicate()
         return {**row, "status": "timeout", "seconds": timeout, "detail": "killed"}
     lines = [ln for ln in out.splitlines() if ln.startswith("{")]
+    if not lines and proc.returncode == -signal.SIGALRM:
+        # the child's own alarm at timeout + SELF_GRACE (a backend overran its limit)
+        return {**row, "status": "timeout", "seconds": timeout, "detail": "alarm"}
     if not lines:
         memout = proc.returncode in (-signal.SIGKILL, -signal.SIGSEGV) or "MemoryError" in err
         status = "memout" if memout or "std::bad_alloc" in err else "error"
@@ -181,6 +191,7 @@ def child_main(argv: list[str]) -> int:
     from .errors import UnsupportedError
     from .instance import loads_json, parse_instance
     from .solve import WrongAnswerError, solve
+    from .watchdog import terminate_this_process_after
 
     out: dict = {}
     try:
@@ -188,6 +199,9 @@ def child_main(argv: list[str]) -> int:
         # Import the backend first: its import time is not the encoding's solve time.
         runner = get_encoding(enc).load_runner()
         getattr(runner, "preload", lambda: None)()
+        # The kernel ends this process at the limit, so solve() need not fork for it: a fork
+        # per run would add tens of milliseconds to every measured time.
+        terminate_this_process_after(timeout + SELF_GRACE)
         result = solve(instance, enc, solver, timeout)
         sizes = result.sizes
         out = {"status": result.status.value, "seconds": result.seconds,

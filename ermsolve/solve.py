@@ -11,7 +11,7 @@ from .limits import Limits, lower_checked
 from .network import assemble, loss
 from .registry import ENCODINGS, get_encoding, resolve_solver
 from .result import SolveResult, Status
-from .watchdog import GRACE, ChildDiedError, call_in_child
+from .watchdog import GRACE, ChildDiedError, call_in_child, enclosing_limit_covers
 
 #: What a backend reports as its reason for unknown after catching SIGINT itself (z3).
 INTERRUPTED_REASONS = ("interrupted from keyboard",)
@@ -71,7 +71,8 @@ def solve(instance: Instance, encoding: str = "bv", solver: str | None = None,
         # The limit covers lowering too: the backend gets what is left of it.
         left = None if timeout is None else max(timeout - (time.perf_counter() - start), 1e-3)
         runner = entry.load_runner()
-        if left is None:
+        if left is None or enclosing_limit_covers(left):
+            # no limit, or this process is already killed at it (benchmark runs)
             raw = runner(lowered, solver, left, **options)
         else:
             raw = run_with_deadline(runner, (lowered, solver, left), options, left + GRACE)

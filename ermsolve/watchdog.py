@@ -7,10 +7,12 @@ interrupted in-process, so a limit that must hold runs the work in a child made 
 ``fork`` and kills it when time is up.  Only the result travels back (pickled through a
 pipe); the function and its arguments are inherited by the fork, so closures are fine.
 
-Nesting.  A child records when its parent will kill it.  Code inside it that would fork
+Nesting.  A child records when its parent will kill it (and a process that set its own
+alarm, :func:`terminate_this_process_after`, when it dies).  Code inside it that would fork
 again for a limit no shorter than that (a backend's own watchdog under :func:`ermsolve.solve`'s
-one) asks :func:`enclosing_limit_covers` and runs in-process instead: one fork per run, not
-two.  A limit shorter than the enclosing one (a step of ``--encoding auto``) still forks.
+one, or solve's under the benchmark runner) asks :func:`enclosing_limit_covers` and runs
+in-process instead: at most one fork per run.  A limit shorter than the enclosing one (a
+step of ``--encoding auto``) still forks.
 
 Ctrl-C.  The child ignores SIGINT; the parent, waiting in ``poll``, receives the
 ``KeyboardInterrupt`` and kills the child on the way out.
@@ -52,6 +54,19 @@ def enclosing_limit_covers(seconds: float | None) -> bool:
     if _enclosing_deadline is None or seconds is None:
         return False
     return _enclosing_deadline <= time.monotonic() + seconds + GRACE + _SLACK
+
+
+def terminate_this_process_after(seconds: float) -> None:
+    """Have the kernel terminate this process ``seconds`` from now (``SIGALRM`` with its
+    default action, which no native code can delay), and record that deadline so limits
+    up to it need no fork (:func:`enclosing_limit_covers`).  For a process that exists to
+    run one job, such as a benchmark run; its parent sees exit status ``-SIGALRM``."""
+    global _enclosing_deadline
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    deadline = time.monotonic() + seconds
+    _enclosing_deadline = deadline if _enclosing_deadline is None \
+        else min(deadline, _enclosing_deadline)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 def call_in_child(func: Callable, args: tuple = (), seconds: float | None = None

@@ -129,3 +129,13 @@ def test_bench_on_an_existing_scheduler(tmp_path):
                      "--no-progress"])
     assert code == 0
     assert len(read_csv(tmp_path / "out" / "results.csv")) == 2
+
+
+def test_child_run_past_its_limit_is_unknown_or_timeout(tmp_path):
+    # nia needs seconds on 3-bit parity; with a 0.5 s limit the run must end near the limit
+    # (the backend's own limit, or the child's alarm) and never count as an error.
+    generate("parity", 1, 2, tmp_path, {"bits": [3], "width": [2]},
+             FamilyOptions(domain="fixed:3:1"))
+    path = next(tmp_path.glob("parity-*.json"))
+    row = run_one(Run(path.name, "nia", "z3"), path.read_text(), 0.5, 2048)
+    assert row["status"] in ("unknown", "timeout"), row

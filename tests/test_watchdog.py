@@ -118,3 +118,19 @@ def test_cadical_under_solve_timeout_forks_once(monkeypatch):
     from ermsolve.lowering import lower
     with pytest.raises(AssertionError, match="forked a second time"):
         pysat_backend.solve_cnf(encode_cnf(lower(inst)).cnf, "cadical195", timeout=30)
+
+
+def _alarmed(seconds, then_sleep):
+    watchdog.terminate_this_process_after(seconds)
+    covered = enclosing_limit_covers(seconds - watchdog.GRACE)
+    if then_sleep:
+        time.sleep(then_sleep)
+    return covered
+
+
+def test_a_process_with_its_own_alarm_needs_no_fork_and_dies_on_time():
+    assert call_in_child(_alarmed, (5.0, 0), 10.0) == (True, True)
+    start = time.monotonic()
+    with pytest.raises(ChildDiedError, match=f"exit code {-signal.SIGALRM}"):
+        call_in_child(_alarmed, (0.3, 30), 10.0)
+    assert time.monotonic() - start < 5
