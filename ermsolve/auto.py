@@ -82,12 +82,14 @@ def schedule(lowered: Lowered) -> list[tuple[str, str]]:
     return steps
 
 
-def preload() -> None:
+def preload(_solver: str = "auto") -> None:
     """Import every step's backend now (the benchmark runner calls this so that import time
     is not counted as solving time)."""
-    for enc in ("brute-vec", "cpsat", "bv", "cnf"):
+    for enc, slv in (("brute-vec", "numpy"), ("cpsat", "cp-sat"), ("bv", "bitwuzla"),
+                     ("cnf", "cadical195")):
         with contextlib.suppress(ImportError, BackendUnavailableError, UnsupportedError):
-            get_encoding(enc).load_runner()
+            runner = get_encoding(enc).load_runner()
+            getattr(runner, "preload", lambda _s: None)(slv)
 
 
 def run_auto(lowered: Lowered, solver: str, timeout: float | None, **_options) -> RawOutcome:

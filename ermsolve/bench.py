@@ -198,7 +198,7 @@ def child_main(argv: list[str]) -> int:
         instance = parse_instance(loads_json(sys.stdin.read(), "<stdin>"))
         # Import the backend first: its import time is not the encoding's solve time.
         runner = get_encoding(enc).load_runner()
-        getattr(runner, "preload", lambda: None)()
+        getattr(runner, "preload", lambda _solver: None)(solver)
         # The kernel ends this process at the limit, so solve() need not fork for it: a fork
         # per run would add tens of milliseconds to every measured time.
         terminate_this_process_after(timeout + SELF_GRACE)

@@ -17,8 +17,23 @@ RUNNERS = {
 }
 
 
+def _runner(solver: str):
+    module, func = RUNNERS[solver].split(":")
+    return getattr(importlib.import_module(module, __package__), func)
+
+
 def run_bv(lowered: Lowered, solver: str, timeout: float | None, **options) -> RawOutcome:
     """Run the ``bv`` formula of ``lowered`` on ``solver`` (a key of :data:`RUNNERS`)."""
-    module, func = RUNNERS[solver].split(":")
-    runner = getattr(importlib.import_module(module, __package__), func)
-    return runner(lowered, solver, timeout, **options)
+    return _runner(solver)(lowered, solver, timeout, **options)
+
+
+def preload(solver: str) -> None:
+    """Import ``solver``'s backend and its package now (the benchmark runner calls this so
+    that import time is not counted as solving time)."""
+    runner = _runner(solver)
+    loader = getattr(importlib.import_module(runner.__module__), "_import", None)
+    if loader is not None:
+        loader()
+
+
+run_bv.preload = preload

@@ -26,12 +26,15 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 from pysat.solvers import Solver
 
+from ..encodings.cnf import encode_cnf
 from ..errors import UnsupportedError
 from ..fileio import atomic_write_text
 from ..lowering import Lowered
+from ..proofs import core_to_text
 from ..result import Status
 from ..watchdog import ChildDiedError, call_in_child, enclosing_limit_covers
 from . import RawOutcome
@@ -182,8 +185,6 @@ def solve_cnf(cnf, solver_name: str, timeout: float | None = None,
 def run_cnf(lowered: Lowered, solver: str, timeout: float | None,
             proof_path: str | None = None, **_options) -> RawOutcome:
     """Registry runner: encode ``lowered`` as CNF and decide it with PySAT ``solver``."""
-    from ..encodings.cnf import encode_cnf
-
     _check_name(solver, proof_path is not None)
     start = time.perf_counter()
     enc = encode_cnf(lowered)
@@ -199,10 +200,6 @@ def decide_encoded(enc, encoding: str, encode_seconds: float, solver: str,
     ``details`` (what a checker needs to rebuild the same CNF: the cardinality encoding, or
     z3's version) goes into ``extra`` and, for an unsat answer with ``proof_path``, into the
     proof record beside the encoding's name, the CNF hash and the refuted core."""
-    from pathlib import Path
-
-    from ..proofs import core_to_text
-
     sizes = {"variables": enc.num_variables, "clauses": enc.num_clauses,
              "parameter_variables": len(enc.parameter_variables())}
     status, model, info = solve_cnf(enc.cnf, solver, timeout, proof_path)
