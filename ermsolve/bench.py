@@ -440,6 +440,14 @@ def read_csv(path: str | Path) -> list[dict]:
 
 # --------------------------------------------------------------------------- the whole run
 
+def _load() -> str:
+    """The 1-minute load average (how busy the machine was), or ``?`` where unavailable."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "?"
+
+
 def run_benchmark(folder: str | Path, pairs: list[tuple[str, str]], timeout: float,
                   jobs: int, out_dir: str | Path, memory_mb: int = 4096,
                   scheduler: str | None = None, progress: bool = True
@@ -451,8 +459,9 @@ def run_benchmark(folder: str | Path, pairs: list[tuple[str, str]], timeout: flo
     expected = expected_by_file(folder)
     runs = plan(folder, pairs)
     texts = {f.name: f.read_text(encoding="utf-8") for f in files}
-    start = time.monotonic()
+    start, load_before = time.monotonic(), _load()
     rows = execute(runs, texts, timeout, memory_mb, jobs, scheduler, progress)
+    load_after = _load()
     for r in rows:
         r["expected"] = expected.get(r["instance"])
         if r.get("seconds") is not None:
@@ -463,7 +472,8 @@ def run_benchmark(folder: str | Path, pairs: list[tuple[str, str]], timeout: flo
     problems = check_results(rows)
     header = (f"# Benchmark summary\n\n{len(runs)} runs over {len(texts)} instances of "
               f"`{folder}`, timeout {timeout:g} s, memory {memory_mb} MB, {jobs} jobs, "
-              f"{time.monotonic() - start:.0f} s wall-clock.\n\n")
+              f"{time.monotonic() - start:.0f} s wall-clock; 1-minute load average "
+              f"{load_before} before, {load_after} at the end.\n\n")
     body = markdown_table(rows, timeout)
     if problems:
         body += "\n## Problems\n\n" + "\n".join(f"* {p}" for p in problems) + "\n"
