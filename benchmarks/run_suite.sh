@@ -12,5 +12,5 @@ ermsolve bench benchmarks/suite \
   --timeout "$TIMEOUT" --jobs "$JOBS" -o "$OUT"
 status=$?
 python benchmarks/write_results.py "$OUT" benchmarks/RESULTS.md --timeout "$TIMEOUT" \
-  --jobs "$JOBS"
+  --jobs "$JOBS" --see-also benchmarks/RESULTS-large.md
 exit $status

@@ -12,6 +12,6 @@ ermsolve bench benchmarks/suite-large \
   --timeout "$TIMEOUT" --jobs "$JOBS" -o "$OUT"
 status=$?
 python benchmarks/write_results.py "$OUT" benchmarks/RESULTS-large.md --timeout "$TIMEOUT" \
-  --jobs "$JOBS" --suite benchmarks/suite-large --command "sh benchmarks/run_suite_large.sh" \
-  --make-command "sh benchmarks/make_suite_large.sh"
+  --jobs "$JOBS" --suite benchmarks/suite-large --see-also benchmarks/RESULTS.md \
+  --command "sh benchmarks/run_suite_large.sh" --make-command "sh benchmarks/make_suite_large.sh"
 exit $status
