@@ -225,8 +225,9 @@ class IncrementalOracle:
         card = cardinality or cnf_mod.DEFAULT_CARDINALITY
         self.tr = cnf_mod._Translator(lowered.circuit, card)
         self.tr.run()
-        self.encoding = cnf_mod.CNFEncoding(None, self.tr.pool, self.tr.leaf_bits,
-                                            self.tr.leaf_signed, self.tr.g.T, card)
+        self.encoding = cnf_mod.CNFEncoding(None, self.tr.leaf_bits, self.tr.leaf_signed,
+                                            pool=self.tr.pool, true_literal=self.tr.g.T,
+                                            cardinality=card)
         try:
             self.sat = Solver(name=solver, bootstrap_with=self.tr.g.clauses)
         except (ValueError, NotImplementedError) as exc:

@@ -89,16 +89,17 @@ PB_ENCODINGS = ("best", "bdd", "seqcounter", "sortnetwrk", "adder", "binmerge", 
 
 
 @dataclass
-class CNFEncoding:
-    """The CNF of a circuit and the map from leaves (parameter bit fields) to variables."""
+class LeafMappedCNF:
+    """A CNF whose parameter bit fields are named: ``leaf_bits[name]`` lists the variables
+    of a leaf, lsb first, and ``leaf_signed[name]`` says whether the field is two's
+    complement.  Shared by the ``cnf`` and ``cnf-z3`` encodings; the DIMACS text (and so
+    the SHA-256 that certificates record) starts with the comment lines of
+    :meth:`_comments`."""
 
     cnf: CNF
-    pool: IDPool
     leaf_bits: dict[str, list[int]]
     leaf_signed: dict[str, bool]
-    true_literal: int
-    cardinality: str
-    _dimacs: dict = field(default_factory=dict, repr=False)
+    _dimacs: dict = field(default_factory=dict, repr=False, kw_only=True)
 
     @property
     def num_variables(self) -> int:
@@ -124,17 +125,22 @@ class CNFEncoding:
             out[name] = raw
         return out
 
+    def _leaf_lines(self) -> list[str]:
+        lines = []
+        for name, bits in self.leaf_bits.items():
+            kind = "signed" if self.leaf_signed[name] else "unsigned"
+            lines.append(f"c leaf {name} {kind} {len(bits)} bits: "
+                         f"{' '.join(map(str, bits))} (lsb first)")
+        return lines
+
+    def _comments(self) -> list[str]:
+        """The comment lines before ``p cnf``: the leaf map, and what a subclass adds."""
+        return self._leaf_lines()
+
     def to_dimacs(self, comments: bool = True) -> str:
         """DIMACS text; with ``comments`` the leaf map of the module docstring first."""
         if comments not in self._dimacs:
-            lines = []
-            if comments:
-                lines.append(f"c ermsolve cnf encoding (cardinality={self.cardinality})")
-                for name, bits in self.leaf_bits.items():
-                    kind = "signed" if self.leaf_signed[name] else "unsigned"
-                    lines.append(f"c leaf {name} {kind} {len(bits)} bits: "
-                                 f"{' '.join(map(str, bits))} (lsb first)")
-                lines.append(f"c true {self.true_literal}")
+            lines = self._comments() if comments else []
             lines.append(f"p cnf {self.cnf.nv} {len(self.cnf.clauses)}")
             lines.extend(" ".join(map(str, cl)) + " 0" for cl in self.cnf.clauses)
             self._dimacs[comments] = "\n".join(lines) + "\n"
@@ -143,6 +149,20 @@ class CNFEncoding:
     def sha256(self) -> str:
         """SHA-256 of :meth:`to_dimacs` (with comments), UTF-8."""
         return hashlib.sha256(self.to_dimacs(True).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class CNFEncoding(LeafMappedCNF):
+    """ermsolve's own CNF of a circuit: the leaf map, the variable pool, the literal fixed
+    true, and the cardinality encoding used for ATMOST."""
+
+    pool: IDPool
+    true_literal: int
+    cardinality: str
+
+    def _comments(self) -> list[str]:
+        return [f"c ermsolve cnf encoding (cardinality={self.cardinality})",
+                *self._leaf_lines(), f"c true {self.true_literal}"]
 
 
 # --------------------------------------------------------------------------- gates
@@ -662,4 +682,5 @@ def encode_cnf(lowered, *, cardinality: str = DEFAULT_CARDINALITY,
     cnf = CNF()
     cnf.clauses = tr.g.clauses
     cnf.nv = tr.pool.top
-    return CNFEncoding(cnf, tr.pool, tr.leaf_bits, tr.leaf_signed, tr.g.T, cardinality)
+    return CNFEncoding(cnf, tr.leaf_bits, tr.leaf_signed, pool=tr.pool, true_literal=tr.g.T,
+                       cardinality=cardinality)

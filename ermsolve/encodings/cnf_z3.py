@@ -34,9 +34,8 @@ z3 version — the hash of a ``cnf-z3`` CNF is only reproducible on the same z3 
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import z3
 from pysat.formula import CNF
@@ -44,7 +43,7 @@ from pysat.formula import CNF
 from ..circuit import Circuit
 from ..errors import ErmsolveError
 from .bv import encode_bv
-from .bvterms import read_field
+from .cnf import LeafMappedCNF
 
 #: The tactic chain, in order.
 TACTICS = ("simplify", "bit-blast", "tseitin-cnf")
@@ -62,53 +61,14 @@ def bit_name(leaf: str, i: int) -> str:
 
 
 @dataclass
-class CNFZ3Encoding:
+class CNFZ3Encoding(LeafMappedCNF):
     """The CNF z3 produced and the map from leaves to variables (lsb first)."""
 
-    cnf: CNF
-    leaf_bits: dict[str, list[int]]
-    leaf_signed: dict[str, bool]
     z3_version: str
-    _dimacs: dict = field(default_factory=dict, repr=False)
 
-    @property
-    def num_variables(self) -> int:
-        return self.cnf.nv
-
-    @property
-    def num_clauses(self) -> int:
-        return len(self.cnf.clauses)
-
-    def parameter_variables(self) -> list[int]:
-        """Every leaf-bit variable, leaves in canonical order, each lsb first."""
-        return [v for bits in self.leaf_bits.values() for v in bits]
-
-    def decode(self, model) -> dict[str, int]:
-        """Leaf values (by leaf name) from a model (literals); a missing variable is false."""
-        true = {lit for lit in model if lit > 0}
-        return {name: read_field(sum(1 << i for i, v in enumerate(bits) if v in true),
-                                 len(bits), self.leaf_signed[name])
-                for name, bits in self.leaf_bits.items()}
-
-    def to_dimacs(self, comments: bool = True) -> str:
-        """DIMACS text; with ``comments`` the ``c leaf`` map (as for ``cnf``) first."""
-        if comments not in self._dimacs:
-            lines = []
-            if comments:
-                lines.append(f"c ermsolve cnf-z3 encoding (z3 {self.z3_version}: "
-                             f"{', '.join(TACTICS)})")
-                for name, bits in self.leaf_bits.items():
-                    kind = "signed" if self.leaf_signed[name] else "unsigned"
-                    lines.append(f"c leaf {name} {kind} {len(bits)} bits: "
-                                 f"{' '.join(map(str, bits))} (lsb first)")
-            lines.append(f"p cnf {self.cnf.nv} {len(self.cnf.clauses)}")
-            lines.extend(" ".join(map(str, cl)) + " 0" for cl in self.cnf.clauses)
-            self._dimacs[comments] = "\n".join(lines) + "\n"
-        return self._dimacs[comments]
-
-    def sha256(self) -> str:
-        """SHA-256 of :meth:`to_dimacs` (with comments), UTF-8."""
-        return hashlib.sha256(self.to_dimacs(True).encode("utf-8")).hexdigest()
+    def _comments(self) -> list[str]:
+        return [f"c ermsolve cnf-z3 encoding (z3 {self.z3_version}: {', '.join(TACTICS)})",
+                *self._leaf_lines()]
 
 
 def _named_bits(ctx: z3.Context, name: str, bv: z3.BitVecRef) -> z3.BitVecRef:
@@ -174,4 +134,4 @@ def encode_cnf_z3(lowered) -> CNFZ3Encoding:
     cnf.clauses = clauses
     cnf.nv = top
     return CNFZ3Encoding(cnf, leaf_bits, {leaf.name: leaf.signed for leaf in circuit.leaves},
-                         z3.get_version_string())
+                         z3_version=z3.get_version_string())
