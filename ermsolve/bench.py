@@ -14,11 +14,12 @@ Isolation.  A Dask task starts a fresh Python process (``python -m ermsolve.benc
 hands it the instance text on standard input, so workers on other machines need ermsolve
 installed but no shared file system.  The child first limits its address space
 (``RLIMIT_AS``, ``--memory`` MB) and its CPU time, then runs :func:`ermsolve.solve` with the
-solver's own time limit ``timeout``.  The child sets an alarm that ends it at
-``timeout + 1 s`` (:func:`ermsolve.watchdog.terminate_this_process_after`), so solve runs the
-backend in the same process rather than in a forked child of its own (a fork per run would
-add tens of milliseconds to every time); the parent kills the child's process group at
-``timeout + grace`` in case startup itself hangs.
+solver's own time limit ``timeout``.  The child sets an alarm that ends it at ``timeout``
+(:func:`ermsolve.watchdog.terminate_this_process_after`), so solve and the non-interruptible
+PySAT solvers run the backend in the same process rather than in a forked child of their
+own (a fork per run would add tens of milliseconds to every time); a run the alarm ends is
+status ``timeout``, one whose backend gives up first is ``unknown``; the parent kills the
+child's process group at ``timeout + grace`` in case startup itself hangs.
 
 Statuses: ``sat``, ``unsat``, ``unknown`` (the solver gave up, usually at its time limit),
 ``timeout`` (killed, or ended by its alarm), ``memout``, ``unsupported`` (the encoding
@@ -66,8 +67,10 @@ COLUMNS = ("instance", "encoding", "solver", "status", "seconds", "variables", "
 SOLVED = ("sat", "unsat")
 #: Seconds the parent waits past the solver's own time limit before killing the child.
 GRACE = 5.0
-#: Seconds past the time limit at which a benchmark child ends itself (its SIGALRM).
-SELF_GRACE = 1.0
+#: Seconds past the time limit at which a benchmark child ends itself (its SIGALRM): none,
+#: so that the alarm enforces every backend's limit as tightly as the backend's own
+#: watchdog would, and no backend needs to fork for it.
+SELF_GRACE = 0.0
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def run_with_deadline(runner, args: tuple, options: dict, seconds: float) -> Raw
         return RawOutcome(Status.UNKNOWN, reason="the backend process died")
     if not done:
         return RawOutcome(Status.UNKNOWN, reason=f"timeout after {seconds - GRACE:.1f} s "
-                                                 "(backend stopped)")
+                                                 "(backend killed)")
     return outcome
 
 
@@ -71,7 +71,7 @@ def solve(instance: Instance, encoding: str = "bv", solver: str | None = None,
         # The limit covers lowering too: the backend gets what is left of it.
         left = None if timeout is None else max(timeout - (time.perf_counter() - start), 1e-3)
         runner = entry.load_runner()
-        if left is None or enclosing_limit_covers(left):
+        if left is None or enclosing_limit_covers(left, GRACE):
             # no limit, or this process is already killed at it (benchmark runs)
             raw = runner(lowered, solver, left, **options)
         else:

@@ -9,10 +9,12 @@ pipe); the function and its arguments are inherited by the fork, so closures are
 
 Nesting.  A child records when its parent will kill it (and a process that set its own
 alarm, :func:`terminate_this_process_after`, when it dies).  Code inside it that would fork
-again for a limit no shorter than that (a backend's own watchdog under :func:`ermsolve.solve`'s
-one, or solve's under the benchmark runner) asks :func:`enclosing_limit_covers` and runs
-in-process instead: at most one fork per run.  A limit shorter than the enclosing one (a
-step of ``--encoding auto``) still forks.
+again for a limit the enclosing one already enforces as tightly (solve's watchdog, or a
+non-interruptible PySAT solver's, inside a benchmark run that ends itself at the limit)
+asks :func:`enclosing_limit_covers` and runs in-process instead.  A limit shorter than the
+enclosing one (a step of ``--encoding auto``), or one the enclosing watchdog would enforce
+later than the caller's own (CaDiCaL, killed exactly at its limit, inside ``solve``'s
+child, which is killed :data:`GRACE` later), still forks.
 
 Ctrl-C.  The child ignores SIGINT; the parent, waiting in ``poll``, receives the
 ``KeyboardInterrupt`` and kills the child on the way out.
@@ -48,12 +50,14 @@ class ChildDiedError(RuntimeError):
         self.exitcode = exitcode
 
 
-def enclosing_limit_covers(seconds: float | None) -> bool:
+def enclosing_limit_covers(seconds: float | None, grace: float) -> bool:
     """True when this process runs under a watchdog that kills it no later than
-    ``seconds + GRACE`` from now, so a limit of ``seconds`` needs no fork of its own."""
+    ``seconds + grace`` from now, so a limit of ``seconds`` that may be enforced up to
+    ``grace`` seconds late needs no fork of its own.  A caller passes the grace its own
+    watchdog would give (0 where its own child would be killed exactly at the limit)."""
     if _enclosing_deadline is None or seconds is None:
         return False
-    return _enclosing_deadline <= time.monotonic() + seconds + GRACE + _SLACK
+    return _enclosing_deadline <= time.monotonic() + seconds + grace + _SLACK
 
 
 def terminate_this_process_after(seconds: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import time
@@ -11,9 +12,10 @@ import pytest
 from ermsolve import watchdog
 from ermsolve.backends import pysat_backend
 from ermsolve.instance import parse_instance
-from ermsolve.result import Status
 from ermsolve.solve import solve
 from ermsolve.watchdog import ChildDiedError, call_in_child, enclosing_limit_covers
+
+solve_module = importlib.import_module("ermsolve.solve")
 
 
 def _add(a, b):
@@ -73,22 +75,25 @@ def test_a_child_that_dies_raises_child_died():
 
 
 def test_no_enclosing_limit_in_the_main_process():
-    assert not enclosing_limit_covers(5.0)
-    assert not enclosing_limit_covers(None)
+    assert not enclosing_limit_covers(5.0, 1.0)
+    assert not enclosing_limit_covers(None, 1.0)
 
 
-def _covers(seconds):
-    return enclosing_limit_covers(seconds)
+def _covers(seconds, grace):
+    return enclosing_limit_covers(seconds, grace)
 
 
 def test_a_child_knows_its_deadline():
-    # Killed at 10 s: a limit of 10 s (or 9.5 s: within GRACE) is covered, 5 s is not.
-    assert call_in_child(_covers, (10.0,), 10.0) == (True, True)
-    assert call_in_child(_covers, (10.0 - watchdog.GRACE / 2,), 10.0) == (True, True)
-    assert call_in_child(_covers, (5.0,), 10.0) == (True, False)
-    assert call_in_child(_covers, (None,), 10.0) == (True, False)
+    # Killed at 10 s: a limit of 10 s is covered; 9.5 s only for a caller that accepts
+    # being stopped 0.5 s late or more; 5 s is not (the caller must fork for it).
+    assert call_in_child(_covers, (10.0, 0.0), 10.0) == (True, True)
+    assert call_in_child(_covers, (9.5, 1.0), 10.0) == (True, True)
+    assert call_in_child(_covers, (9.5, 0.0), 10.0) == (True, False)
+    assert call_in_child(_covers, (5.0, 1.0), 10.0) == (True, False)
+    assert call_in_child(_covers, (None, 1.0), 10.0) == (True, False)
     # A nested child keeps the earlier of the two deadlines.
-    assert call_in_child(call_in_child, (_covers, (2.0,), 100.0), 2.0) == (True, (True, True))
+    assert call_in_child(call_in_child, (_covers, (2.0, 0.0), 100.0), 2.0) \
+        == (True, (True, True))
 
 
 XOR = {
@@ -101,28 +106,32 @@ XOR = {
 
 
 def _no_fork(*_args, **_kwargs):
-    raise AssertionError("forked a second time")
+    raise AssertionError("forked")
 
 
-def test_cadical_under_solve_timeout_forks_once(monkeypatch):
-    # solve() with a timeout already runs the backend in a child killed at that limit;
-    # CaDiCaL (not interruptible in PySAT) must not fork again inside it.  The patch is
-    # inherited by the fork, so a second fork would raise.
-    monkeypatch.setattr(pysat_backend, "call_in_child", _no_fork)
+def _solve_in_benchmark_like_process(inst, timeout):
+    watchdog.terminate_this_process_after(timeout)
+    return solve(inst, "cnf", "cadical195", timeout=timeout).status
+
+
+def test_cadical_forks_only_where_its_limit_is_not_already_enforced(monkeypatch):
+    # Patches are inherited by forks: a fork by solve() or by the PySAT backend raises.
     inst = parse_instance(XOR)
-    result = solve(inst, "cnf", "cadical195", timeout=30)
-    assert result.status in (Status.SAT, Status.UNSAT)
-    assert result.status is solve(inst, "cnf", "cadical195").status
-    # Outside such a child, a timed CaDiCaL call does fork (and here hits the patch).
-    from ermsolve.encodings.cnf import encode_cnf
-    from ermsolve.lowering import lower
-    with pytest.raises(AssertionError, match="forked a second time"):
-        pysat_backend.solve_cnf(encode_cnf(lower(inst)).cnf, "cadical195", timeout=30)
+    expected = solve(inst, "cnf", "cadical195").status
+    monkeypatch.setattr(pysat_backend, "call_in_child", _no_fork)
+    monkeypatch.setattr(solve_module, "call_in_child", _no_fork)
+    # A process that ends itself at the limit (a benchmark run): no fork at all.
+    assert call_in_child(_solve_in_benchmark_like_process, (inst, 30.0), 60.0) \
+        == (True, expected)
+    # Under `solve --timeout`, solve's child is killed GRACE after the limit, later than
+    # CaDiCaL's own watchdog would stop it, so solve forks (and here hits the patch).
+    with pytest.raises(AssertionError, match="forked"):
+        solve(inst, "cnf", "cadical195", timeout=30)
 
 
 def _alarmed(seconds, then_sleep):
     watchdog.terminate_this_process_after(seconds)
-    covered = enclosing_limit_covers(seconds - watchdog.GRACE)
+    covered = enclosing_limit_covers(seconds, 0.0)
     if then_sleep:
         time.sleep(then_sleep)
     return covered

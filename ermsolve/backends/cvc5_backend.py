@@ -145,10 +145,10 @@ def run_cvc5(lowered: Lowered, solver: str, timeout: float | None, **_options) -
     The solve runs in a forked child process (:func:`ermsolve.watchdog.call_in_child`),
     killed at ``timeout + GRACE`` seconds if cvc5's own limit has not stopped it (its eager
     bit-blaster was seen to overrun ``tlimit-per`` several times over), or when the parent
-    is interrupted (Ctrl-C).  Inside a child that is already killed at that limit
-    (:func:`ermsolve.solve` with a timeout) it runs in-process."""
+    is interrupted (Ctrl-C).  In a process that is already killed by then (a benchmark
+    run) it runs in-process."""
     _import()  # fail here, with the install hint, rather than in the child
-    if enclosing_limit_covers(timeout):
+    if enclosing_limit_covers(timeout, GRACE):
         return _solve(lowered, timeout)
     # Without a timeout the child still runs: cvc5 ignores SIGINT, and only a parent
     # waiting in poll() turns Ctrl-C into KeyboardInterrupt (and kills the child).
@@ -162,5 +162,5 @@ def run_cvc5(lowered: Lowered, solver: str, timeout: float | None, **_options) -
     except Exception as exc:
         raise RuntimeError(f"cvc5 failed: {exc!r}") from None
     if not done:
-        return RawOutcome(Status.UNKNOWN, None, {}, reason="timeout (cvc5 process stopped)")
+        return RawOutcome(Status.UNKNOWN, None, {}, reason="timeout (cvc5 process killed)")
     return outcome

@@ -7,8 +7,8 @@
   calls ``interrupt()``;
 * the others (CaDiCaL, Kissat and Lingeling refuse ``interrupt()`` in PySAT) run in a
   forked child process that is terminated at the deadline
-  (:func:`ermsolve.watchdog.call_in_child`), unless this process is already such a child
-  with the same deadline (under :func:`ermsolve.solve` with a timeout).
+  (:func:`ermsolve.watchdog.call_in_child`), unless this process is already killed at that
+  very deadline (a benchmark run, :mod:`ermsolve.bench`).
 
 Either way a timeout answers :attr:`Status.UNKNOWN`.  With ``proof_path`` the solver logs
 a DRUP/DRAT proof, written atomically to that file for an unsat answer.  The proof refutes
@@ -161,8 +161,8 @@ def solve_cnf(cnf, solver_name: str, timeout: float | None = None,
         answer, model, proof, core = job.run()
     elif interruptible:
         answer, model, proof, core = _run_with_timer(job, timeout)
-    elif enclosing_limit_covers(timeout):
-        # Already in a child that is killed at this limit (solve's watchdog): no 2nd fork.
+    elif enclosing_limit_covers(timeout, 0.0):
+        # Already in a process killed at this very limit (a benchmark run): no 2nd fork.
         answer, model, proof, core = job.run()
     else:
         answer, model, proof, core = _run_in_child(job, timeout)
