@@ -194,7 +194,7 @@ def child_main(argv: list[str]) -> int:
     from .errors import UnsupportedError
     from .instance import loads_json, parse_instance
     from .solve import WrongAnswerError, solve
-    from .watchdog import terminate_this_process_after
+    from .watchdog import cancel_termination, terminate_this_process_after
 
     out: dict = {}
     try:
@@ -205,7 +205,10 @@ def child_main(argv: list[str]) -> int:
         # The kernel ends this process at the limit, so solve() need not fork for it: a fork
         # per run would add tens of milliseconds to every measured time.
         terminate_this_process_after(timeout + SELF_GRACE)
-        result = solve(instance, enc, solver, timeout)
+        try:
+            result = solve(instance, enc, solver, timeout)
+        finally:
+            cancel_termination()  # the answer is in; reporting it must not be cut off
         sizes = result.sizes
         out = {"status": result.status.value, "seconds": result.seconds,
                "variables": sizes.get("variables"), "clauses": sizes.get("clauses"),
@@ -214,8 +217,8 @@ def child_main(argv: list[str]) -> int:
                "detail": (result.extra.get("auto") or result.reason)[:200]}
         if result.status.value == "unknown" and result.reason.startswith(
                 ("out of memory", "the backend process died")):
-            # solve() runs timed backends in a child; its allocation failure or death
-            # under the address-space limit is a memory-out.
+            # a backend's allocation failure, or the death of a backend's own child
+            # process, under the address-space limit is a memory-out
             out["status"] = "memout"
     except WrongAnswerError as exc:
         out = {"status": "wrong", "seconds": None, "detail": str(exc)[:300]}
