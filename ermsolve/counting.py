@@ -51,7 +51,9 @@ projection bits (``backbone=True``) or splits on given projection bits (``split=
 Limitations: Ganak through ``pyganak`` stops scaling early on network CNFs (timeouts at
 4000+ clauses even for 10 parameter bits, see the benchmark); ``count()`` of both native
 counters cannot be interrupted in-process, so they run in a forked child process that is
-killed at the timeout (``fork`` start method: Linux and macOS only).  ``enumerate`` is
+killed at the timeout (``fork`` start method: Linux and macOS only); ``count_instance``
+with a timeout runs the whole count (encoding, backbone search, counter) in such a child,
+killed one second after the timeout.  ``enumerate`` is
 linear in the count (it refuses past ``limit`` solutions).
 """
 
@@ -70,7 +72,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .errors import ErmsolveError, SizeLimitError, UnsupportedError
-from .watchdog import ChildDiedError, call_in_child
+from .watchdog import GRACE, ChildDiedError, call_in_child, enclosing_limit_covers
 
 log = logging.getLogger(__name__)
 
@@ -638,10 +640,45 @@ def count_instance(instance, method: str | None = None, *, epsilon=DEFAULT_EPSIL
     or ``None``: enumerate up to :data:`AUTO_ENUMERATE_LIMIT` solutions, then
     :func:`default_method` (``details["auto"]`` is set, ``method`` says which answered).
     ``max_points`` bounds ``brute`` (default :data:`ermsolve.brute.DEFAULT_MAX_POINTS`);
-    the other options as in :func:`count_cnf`."""
+    the other options as in :func:`count_cnf`.
+
+    ``timeout`` covers everything, building the counting CNF and the backbone search
+    included: with a timeout the whole count runs in a forked child killed
+    :data:`ermsolve.watchdog.GRACE` seconds after it (the counters inside stop at their
+    own, shorter, limits first).  A count killed this way has ``timed_out`` set and, when
+    ``method`` was ``None``, the method ``auto``."""
     if method is not None and method not in METHODS:
         raise UnsupportedError(f"unknown counting method {method!r}; expected one of "
                                f"{', '.join(METHODS)}")
+    options = {"epsilon": epsilon, "delta": delta, "timeout": timeout, "seed": seed,
+               "limit": limit, "max_points": max_points}
+    if timeout is None or enclosing_limit_covers(timeout, GRACE):
+        return _count_instance(instance, method, **options)
+    start = time.perf_counter()
+    try:  # the child's own errors (bad options, size limits) come out as they are
+        done, result = call_in_child(_count_instance_positional, (instance, method, options),
+                                     timeout + GRACE)
+    except ChildDiedError as exc:
+        raise CounterError(f"the count died (exit code {exc.exitcode}) without an answer") \
+            from None
+    if done:
+        return result
+    exact = method != "approx"
+    guarantee = {"approx": approx_guarantee(*_check_pac(epsilon, delta)),
+                 "enumerate": GUARANTEE_EXACT_ENUM,
+                 "brute": GUARANTEE_EXACT_BRUTE}.get(method or "", GUARANTEE_EXACT)
+    result = _timed_out_result(method or "auto", exact, guarantee, timeout)
+    result.seconds = time.perf_counter() - start
+    result.details["reason"] += " (the count was stopped)"
+    return result
+
+
+def _count_instance_positional(instance, method, options) -> CountResult:
+    return _count_instance(instance, method, **options)
+
+
+def _count_instance(instance, method: str | None, *, epsilon, delta, timeout, seed, limit,
+                    max_points) -> CountResult:
     info = {"parameter_bits": parameter_bits(instance)}
     if method == "brute":
         return _count_brute(instance, max_points, info)
