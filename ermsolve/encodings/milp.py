@@ -37,6 +37,7 @@ from ..circuit import Circuit, Node
 from ..errors import BackendUnavailableError, UnsupportedError
 from ..lowering import Lowered
 from ..result import Status
+from ..watchdog import GRACE, ChildDiedError, call_in_child, enclosing_limit_covers
 
 #: Largest magnitude a double holds exactly.
 FLOAT_EXACT = 1 << 53
@@ -246,7 +247,25 @@ def preload(_solver: str) -> None:
 
 def run_milp(lowered: Lowered, solver: str, timeout: float | None, **_options) -> RawOutcome:
     """Decide ``lowered`` with HiGHS (``highs``: infeasible → unknown; ``highs-claim``:
-    infeasible → unsat labelled as HiGHS's floating-point claim)."""
+    infeasible → unsat labelled as HiGHS's floating-point claim).
+
+    HiGHS inside ``scipy.optimize.milp`` does not react to SIGINT, so the solve runs in a
+    forked child (:func:`ermsolve.watchdog.call_in_child`) that an interrupted parent kills,
+    and that is killed :data:`ermsolve.watchdog.GRACE` seconds past ``timeout``; in a
+    process already killed by then (a benchmark run) it runs in-process."""
+    if enclosing_limit_covers(timeout, GRACE):
+        return _run_milp(lowered, solver, timeout)
+    try:
+        done, outcome = call_in_child(_run_milp, (lowered, solver, timeout),
+                                      None if timeout is None else timeout + GRACE)
+    except ChildDiedError:
+        return RawOutcome(Status.UNKNOWN, None, {}, reason="the HiGHS process died")
+    if not done:
+        return RawOutcome(Status.UNKNOWN, None, {}, reason="timeout (HiGHS process killed)")
+    return outcome
+
+
+def _run_milp(lowered: Lowered, solver: str, timeout: float | None) -> RawOutcome:
     try:
         import numpy as np
         from scipy.optimize import Bounds, LinearConstraint, milp
