@@ -119,8 +119,9 @@ def main(argv=None) -> int:
         rows.append((label, t, s))
     lines = ["# `--timeout` and Ctrl-C on every backend", "",
              f"Measured by `python benchmarks/timeouts.py --timeout {args.timeout:g} --wait "
-             f"{args.wait:g}` on `{args.instance.relative_to(HERE.parent)}` (a fresh process "
-             f"per run, on 2 cores shared with other jobs: wall times are noisy).", "",
+             f"{args.wait:g}` on `{args.instance.resolve().relative_to(HERE.parent)}` "
+             "(a fresh process per run, on 2 cores shared with other jobs: wall times are "
+             "noisy).", "",
              f"Timeout T = {args.timeout:g} s.  *reported* is ermsolve's own `seconds` "
              "(lowering + encoding + solving); *overshoot* = reported − T; *process* is the "
              "wall-clock time of the whole process (interpreter start and imports included). "

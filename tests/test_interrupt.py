@@ -25,6 +25,11 @@ CASES = {
     "count": ["count", str(HARD), "--method", "exact"],
     # HiGHS ignores SIGINT: it hung until killed before it ran in a child (timeouts.md)
     "solve-milp": ["solve", str(PARITY), "--encoding", "milp"],
+    # Bitwuzla ignores SIGINT, CP-SAT caught it and answered unknown (exit 0), and auto ran
+    # them in-process: all three hung or misreported until they ran in a child
+    "solve-bitwuzla": ["solve", str(PARITY), "--solver", "bitwuzla"],
+    "solve-cpsat": ["solve", str(PARITY), "--encoding", "cpsat"],
+    "solve-auto": ["solve", str(PARITY), "--encoding", "auto"],
 }
 
 
@@ -46,7 +51,8 @@ def _interrupt(argv: list[str], cwd: Path, wait: float = 8.0):
     return proc.returncode, out, err, time.monotonic() - sent
 
 
-SLOW = {"solve-cnf", "solve-cvc5", "count", "solve-milp"}  # ~12 s each; the default suite runs two
+SLOW = {"solve-cnf", "solve-cvc5", "count", "solve-milp", "solve-bitwuzla", "solve-cpsat",
+        "solve-auto"}  # ~12 s each; the default suite runs two
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=(pytest.mark.slow,) if n in SLOW

@@ -18,3 +18,23 @@ class RawOutcome:
     sizes: dict[str, int] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     reason: str = ""
+
+
+def run_killable(what: str, func, args: tuple, timeout: float | None) -> RawOutcome:
+    """``func(*args)`` (a backend's solve, returning a :class:`RawOutcome`) in a forked
+    child that is killed ``GRACE`` seconds past ``timeout`` or when this process is
+    interrupted (:func:`ermsolve.watchdog.call_in_child`): for solvers that ignore SIGINT
+    or overrun their own limits (cvc5, HiGHS, Bitwuzla and CP-SAT without a deadline).  In a
+    process that is already killed by then (a benchmark run) it runs in-process.  A killed
+    or dead child is the answer unknown."""
+    from ..watchdog import GRACE, ChildDiedError, call_in_child, enclosing_limit_covers
+
+    if enclosing_limit_covers(timeout, GRACE):
+        return func(*args)
+    try:
+        done, outcome = call_in_child(func, args, None if timeout is None else timeout + GRACE)
+    except ChildDiedError:
+        return RawOutcome(Status.UNKNOWN, reason=f"the {what} process died")
+    if not done:
+        return RawOutcome(Status.UNKNOWN, reason=f"timeout ({what} process killed)")
+    return outcome

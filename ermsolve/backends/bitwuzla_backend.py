@@ -18,7 +18,7 @@ from ..encodings.bvterms import read_field, translate
 from ..errors import BackendUnavailableError
 from ..lowering import Lowered
 from ..result import Status
-from . import RawOutcome
+from . import RawOutcome, run_killable
 
 
 def _import():
@@ -103,7 +103,14 @@ class _Deadline:
 
 def run_bitwuzla(lowered: Lowered, solver: str, timeout: float | None,
                  **_options) -> RawOutcome:
-    """Decide the ``bv`` formula of ``lowered`` with Bitwuzla."""
+    """Decide the ``bv`` formula of ``lowered`` with Bitwuzla.  Bitwuzla does not react to
+    SIGINT, so the solve runs in a forked child that Ctrl-C kills
+    (:func:`~ermsolve.backends.run_killable`)."""
+    _import()  # fail here, with the install hint, rather than in the child
+    return run_killable("Bitwuzla", _solve, (lowered, timeout), timeout)
+
+
+def _solve(lowered: Lowered, timeout: float | None) -> RawOutcome:
     bz = _import()
     tm = bz.TermManager()
     opts = bz.Options()

@@ -22,15 +22,10 @@ from ..encodings.bvterms import read_field, translate
 from ..errors import BackendUnavailableError
 from ..lowering import Lowered
 from ..result import Status
-from ..watchdog import ChildDiedError, call_in_child, enclosing_limit_covers
-from . import RawOutcome
+from . import RawOutcome, run_killable
 
 #: cvc5 options set on every solve (besides models and the time limit).
 OPTIONS = {"bv-solver": "bitblast", "bitblast": "eager", "bv-sat-solver": "cadical"}
-
-#: Seconds past the timeout before a cvc5 child process is killed.
-GRACE = 0.5
-
 
 def _import():
     try:
@@ -142,25 +137,9 @@ def _solve(lowered: Lowered, timeout: float | None) -> RawOutcome:
 def run_cvc5(lowered: Lowered, solver: str, timeout: float | None, **_options) -> RawOutcome:
     """Decide the ``bv`` formula of ``lowered`` with cvc5 (eager bit-blasting).
 
-    The solve runs in a forked child process (:func:`ermsolve.watchdog.call_in_child`),
-    killed at ``timeout + GRACE`` seconds if cvc5's own limit has not stopped it (its eager
+    The solve runs in a forked child process (:func:`~ermsolve.backends.run_killable`),
+    killed shortly after ``timeout`` if cvc5's own limit has not stopped it (its eager
     bit-blaster was seen to overrun ``tlimit-per`` several times over), or when the parent
-    is interrupted (Ctrl-C).  In a process that is already killed by then (a benchmark
-    run) it runs in-process."""
+    is interrupted (Ctrl-C: cvc5 ignores SIGINT)."""
     _import()  # fail here, with the install hint, rather than in the child
-    if enclosing_limit_covers(timeout, GRACE):
-        return _solve(lowered, timeout)
-    # Without a timeout the child still runs: cvc5 ignores SIGINT, and only a parent
-    # waiting in poll() turns Ctrl-C into KeyboardInterrupt (and kills the child).
-    try:
-        done, outcome = call_in_child(_solve, (lowered, timeout),
-                                      None if timeout is None else timeout + GRACE)
-    except ChildDiedError:
-        return RawOutcome(Status.UNKNOWN, None, {}, reason="cvc5 process died")
-    except BackendUnavailableError:
-        raise
-    except Exception as exc:
-        raise RuntimeError(f"cvc5 failed: {exc!r}") from None
-    if not done:
-        return RawOutcome(Status.UNKNOWN, None, {}, reason="timeout (cvc5 process killed)")
-    return outcome
+    return run_killable("cvc5", _solve, (lowered, timeout), timeout)

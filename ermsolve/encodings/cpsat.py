@@ -26,7 +26,7 @@ Limitations: needs the optional package ``ortools`` (``pip install ermsolve[peer
 
 from __future__ import annotations
 
-from ..backends import RawOutcome
+from ..backends import RawOutcome, run_killable
 from ..circuit import Circuit, Node
 from ..errors import BackendUnavailableError, UnsupportedError
 from ..lowering import Lowered
@@ -163,9 +163,19 @@ def build_model(circuit: Circuit):
 
 
 def run_cpsat(lowered: Lowered, solver: str, timeout: float | None, **_options) -> RawOutcome:
-    """Decide ``lowered`` with CP-SAT (``cp-sat``: one worker, ``cp-sat-2``: two)."""
+    """Decide ``lowered`` with CP-SAT (``cp-sat``: one worker, ``cp-sat-2``: two).
+
+    CP-SAT would catch SIGINT itself and answer unknown, which would read as an answer; the
+    solve runs in a forked child (:func:`~ermsolve.backends.run_killable`) with that catch
+    off, and Ctrl-C reaches this process, which kills the child."""
+    _cp_model()  # fail here, with the install hint, rather than in the child
+    return run_killable("CP-SAT", _solve, (lowered, solver, timeout), timeout)
+
+
+def _solve(lowered: Lowered, solver: str, timeout: float | None) -> RawOutcome:
     cp_model, model, leaves = build_model(lowered.circuit)
     cp = cp_model.CpSolver()
+    cp.parameters.catch_sigint_signal = False
     cp.parameters.num_workers = 2 if solver == "cp-sat-2" else 1
     if timeout is not None:
         cp.parameters.max_time_in_seconds = float(timeout)

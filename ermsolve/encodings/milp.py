@@ -32,12 +32,11 @@ from __future__ import annotations
 
 import contextlib
 
-from ..backends import RawOutcome
+from ..backends import RawOutcome, run_killable
 from ..circuit import Circuit, Node
 from ..errors import BackendUnavailableError, UnsupportedError
 from ..lowering import Lowered
 from ..result import Status
-from ..watchdog import GRACE, ChildDiedError, call_in_child, enclosing_limit_covers
 
 #: Largest magnitude a double holds exactly.
 FLOAT_EXACT = 1 << 53
@@ -250,19 +249,9 @@ def run_milp(lowered: Lowered, solver: str, timeout: float | None, **_options) -
     infeasible → unsat labelled as HiGHS's floating-point claim).
 
     HiGHS inside ``scipy.optimize.milp`` does not react to SIGINT, so the solve runs in a
-    forked child (:func:`ermsolve.watchdog.call_in_child`) that an interrupted parent kills,
-    and that is killed :data:`ermsolve.watchdog.GRACE` seconds past ``timeout``; in a
-    process already killed by then (a benchmark run) it runs in-process."""
-    if enclosing_limit_covers(timeout, GRACE):
-        return _run_milp(lowered, solver, timeout)
-    try:
-        done, outcome = call_in_child(_run_milp, (lowered, solver, timeout),
-                                      None if timeout is None else timeout + GRACE)
-    except ChildDiedError:
-        return RawOutcome(Status.UNKNOWN, None, {}, reason="the HiGHS process died")
-    if not done:
-        return RawOutcome(Status.UNKNOWN, None, {}, reason="timeout (HiGHS process killed)")
-    return outcome
+    forked child (:func:`~ermsolve.backends.run_killable`) that an interrupted parent kills,
+    and that is killed shortly after ``timeout``."""
+    return run_killable("HiGHS", _run_milp, (lowered, solver, timeout), timeout)
 
 
 def _run_milp(lowered: Lowered, solver: str, timeout: float | None) -> RawOutcome:
