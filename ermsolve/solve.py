@@ -4,36 +4,16 @@ from __future__ import annotations
 
 import time
 
-from .backends import RawOutcome
+from .backends import RawOutcome, run_killable
 from .errors import ErmsolveError, UnsupportedError
 from .instance import Instance
 from .limits import Limits, lower_checked
 from .network import assemble, loss
 from .registry import ENCODINGS, get_encoding, resolve_solver
 from .result import SolveResult, Status
-from .watchdog import GRACE, ChildDiedError, call_in_child, enclosing_limit_covers
 
 #: What a backend reports as its reason for unknown after catching SIGINT itself (z3).
 INTERRUPTED_REASONS = ("interrupted from keyboard",)
-
-
-def run_with_deadline(runner, args: tuple, options: dict, seconds: float) -> RawOutcome:
-    """``runner(*args, **options)`` in a forked child, killed after ``seconds``
-    (:func:`ermsolve.watchdog.call_in_child`).
-
-    Backends stop themselves at their timeout, but building a formula (bit-blasting,
-    tactic pipelines) is not interruptible inside most of them; the child makes
-    ``--timeout`` a wall-clock limit for the whole run.  A killed child, one that dies, or
-    one that runs out of memory is the answer unknown.
-    """
-    try:
-        done, outcome = call_in_child(_run_guarded, (runner, args, options), seconds)
-    except ChildDiedError:
-        return RawOutcome(Status.UNKNOWN, reason="the backend process died")
-    if not done:
-        return RawOutcome(Status.UNKNOWN, reason=f"timeout after {seconds - GRACE:.1f} s "
-                                                 "(backend killed)")
-    return outcome
 
 
 def _run_guarded(runner, args: tuple, options: dict) -> RawOutcome:
@@ -71,11 +51,15 @@ def solve(instance: Instance, encoding: str = "bv", solver: str | None = None,
         # The limit covers lowering too: the backend gets what is left of it.
         left = None if timeout is None else max(timeout - (time.perf_counter() - start), 1e-3)
         runner = entry.load_runner()
-        if left is None or enclosing_limit_covers(left, GRACE):
-            # no limit, or this process is already killed at it (benchmark runs)
+        if left is None:
             raw = runner(lowered, solver, left, **options)
         else:
-            raw = run_with_deadline(runner, (lowered, solver, left), options, left + GRACE)
+            # Backends stop themselves at their timeout, but building a formula (bit-blasting,
+            # tactic pipelines) is not interruptible inside most of them: a killable child
+            # makes --timeout a wall-clock limit for the whole run (unless this process is
+            # already killed at it, as a benchmark run is).
+            raw = run_killable("backend", _run_guarded, (runner, (lowered, solver, left),
+                                                         options), left)
     except MemoryError:
         # Under --memory-limit (RLIMIT_AS) an allocation failure is an answer, not a crash.
         raw = RawOutcome(Status.UNKNOWN, reason="out of memory (see --memory-limit)")

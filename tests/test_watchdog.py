@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import signal
 import time
@@ -14,8 +13,6 @@ from ermsolve.backends import pysat_backend
 from ermsolve.instance import parse_instance
 from ermsolve.solve import solve
 from ermsolve.watchdog import ChildDiedError, call_in_child, enclosing_limit_covers
-
-solve_module = importlib.import_module("ermsolve.solve")
 
 
 def _add(a, b):
@@ -119,7 +116,7 @@ def test_cadical_forks_only_where_its_limit_is_not_already_enforced(monkeypatch)
     inst = parse_instance(XOR)
     expected = solve(inst, "cnf", "cadical195").status
     monkeypatch.setattr(pysat_backend, "call_in_child", _no_fork)
-    monkeypatch.setattr(solve_module, "call_in_child", _no_fork)
+    monkeypatch.setattr(watchdog, "call_in_child", _no_fork)  # solve's run_killable
     # A process that ends itself at the limit (a benchmark run): no fork at all.
     assert call_in_child(_solve_in_benchmark_like_process, (inst, 30.0), 60.0) \
         == (True, expected)
