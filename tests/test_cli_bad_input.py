@@ -5,17 +5,9 @@ import subprocess
 import sys
 
 import pytest
+from bad_inputs.make_corpus import GOOD  # the corpus's valid instance, mutated below
 
 from ermsolve.cli import main
-
-GOOD = {
-    "format": "ermbit/1",
-    "architecture": {"layers": [2, 1, 1], "activation": "relu"},
-    "domain": {"type": "fixed", "bits": 2, "frac_bits": 0},
-    "data": {"inputs": [["0", "1"], ["1", "0"]], "targets": [["1"], ["-1"]]},
-    "loss": "zero_one",
-    "threshold": "0",
-}
 
 
 def _with(path, value):
